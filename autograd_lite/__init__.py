@@ -7,6 +7,7 @@ the chain rule from the output back to every input. See README.md for a tour.
 from .engine import (
     Value,
     enable_grad,
+    grad,
     is_grad_enabled,
     no_grad,
     topological_order,
@@ -21,6 +22,7 @@ __all__ = [
     "Rule",
     "Value",
     "enable_grad",
+    "grad",
     "is_grad_enabled",
     "no_grad",
     "topological_order",

@@ -21,7 +21,7 @@ Example (lecture deck 3, "derivatives three ways"):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import ContextDecorator
 from numbers import Real
 from typing import Any, Union
@@ -34,6 +34,7 @@ __all__ = [
     "Number",
     "no_grad",
     "enable_grad",
+    "grad",
     "is_grad_enabled",
     "topological_order",
     "zero_grad",
@@ -290,6 +291,23 @@ def _reverse_topological(root: Value) -> list[Value]:
 def topological_order(root: Value) -> list[Value]:
     """The nodes `root` depends on, inputs first and `root` last (backward visits it reversed)."""
     return _reverse_topological(root)[::-1]
+
+
+def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Any]:
+    """d(output)/d(x) for each x in `inputs`, without touching any `.grad` (torch.autograd.grad).
+
+    Returns floats, or with ``create_graph=True`` Values whose graph can be differentiated
+    again: ``grad(grad(y, [x], create_graph=True)[0], [x])`` is d²y/dx². An input that `output`
+    does not depend on gets 0.
+    """
+    order = _reverse_topological(output)
+    before = _run_pass(order, create_graph)
+    reached = set(order)
+    zero = Value(0.0) if create_graph else 0.0
+    result = [x.grad if x in reached else zero for x in inputs]
+    for node, g in zip(order, before):
+        node.grad = g
+    return result
 
 
 def zero_grad(values: Iterable[Value]) -> None:
