@@ -5,7 +5,9 @@ the chain rule from the output back to every input. See README.md for a tour.
 """
 
 from .engine import (
+    RemovableHandle,
     Value,
+    detect_anomaly,
     enable_grad,
     grad,
     is_grad_enabled,
@@ -19,8 +21,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "RULES",
+    "RemovableHandle",
     "Rule",
     "Value",
+    "detect_anomaly",
     "enable_grad",
     "grad",
     "is_grad_enabled",

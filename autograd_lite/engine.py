@@ -20,11 +20,12 @@ Example (lecture deck 3, "derivatives three ways"):
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+import sys
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import ContextDecorator
 from numbers import Real
-from typing import Any, Union
+from typing import Any
 
 from . import rules as R
 from .rules import Rule
@@ -32,16 +33,27 @@ from .rules import Rule
 __all__ = [
     "Value",
     "Number",
-    "no_grad",
+    "RemovableHandle",
+    "detect_anomaly",
     "enable_grad",
     "grad",
     "is_grad_enabled",
+    "no_grad",
     "topological_order",
     "zero_grad",
 ]
 
-Number = Union[int, float]
+Number = int | float
 _grad_enabled = True  # False inside `no_grad()`: operations then record no graph
+_anomaly = False  # True inside `detect_anomaly()`: nodes remember the line that made them
+
+# How a node keeps its operands. Two slots rather than a tuple: one object fewer per node,
+# and Python's cycle collector visits every object again and again while a graph grows
+# (without this, a third of the time to build a graph went to it). `parents` gives a tuple.
+#   leaf               _a = None
+#   one operand        _a = x,              _b = None
+#   two operands       _a = x,              _b = y
+#   any number (sum)   _a = (x1, ..., xn),  _b = None
 
 
 class Value:
@@ -53,7 +65,7 @@ class Value:
     them (read-only). Values hash by identity, so they can be kept in sets and dicts.
     """
 
-    __slots__ = ("data", "grad", "label", "_rule", "_parents", "_uses", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_rule", "_a", "_b", "_uses", "__weakref__")
 
     data: float
     grad: Any  # a float, or a Value after backward(create_graph=True)
@@ -64,7 +76,8 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._rule: Rule | None = None
-        self._parents: tuple[Value, ...] = ()
+        self._a: Any = None
+        self._b: Value | None = None
         self._uses = 0  # scratch counter for the topological sort; 0 between sorts
 
     # --- what the node records (read by the renderer and the step-through view) --------------
@@ -82,12 +95,17 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The operands of the operation that made this node, in argument order."""
-        return self._parents
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if b is not None:
+            return (a, b)
+        return a if type(a) is tuple else (a,)
 
     @property
     def is_leaf(self) -> bool:
         """True for inputs and parameters: nodes that no operation made."""
-        return not self._parents
+        return self._a is None
 
     @property
     def local_grads(self) -> tuple[float, ...]:
@@ -97,45 +115,30 @@ class Value:
         """
         if self._rule is None:
             return ()
-        return tuple(self._rule.local(*[p.data for p in self._parents], self.data))
+        return tuple(self._rule.local(*[p.data for p in self.parents], self.data))
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
-    # --- arithmetic: each line applies one rule from the table ----------------------------------
+    # --- arithmetic: each operator applies one rule from the table (methods made below) -------
 
-    def __add__(self, other: Value | Number) -> Value:
-        return _binary(R.ADD, self, other)
-
-    def __radd__(self, other: Number) -> Value:
-        return _binary(R.ADD, _wrap(other, R.ADD), self)
-
-    def __sub__(self, other: Value | Number) -> Value:
-        return _binary(R.SUB, self, other)
-
-    def __rsub__(self, other: Number) -> Value:
-        return _binary(R.SUB, _wrap(other, R.SUB), self)
-
-    def __mul__(self, other: Value | Number) -> Value:
-        return _binary(R.MUL, self, other)
-
-    def __rmul__(self, other: Number) -> Value:
-        return _binary(R.MUL, _wrap(other, R.MUL), self)
-
-    def __truediv__(self, other: Value | Number) -> Value:
-        return _binary(R.DIV, self, other)
-
-    def __rtruediv__(self, other: Number) -> Value:
-        return _binary(R.DIV, _wrap(other, R.DIV), self)
+    __add__: Callable[[Value, Value | Number], Value]
+    __radd__: Callable[[Value, Number], Value]
+    __sub__: Callable[[Value, Value | Number], Value]
+    __rsub__: Callable[[Value, Number], Value]
+    __mul__: Callable[[Value, Value | Number], Value]
+    __rmul__: Callable[[Value, Number], Value]
+    __truediv__: Callable[[Value, Value | Number], Value]
+    __rtruediv__: Callable[[Value, Number], Value]
+    __rpow__: Callable[[Value, Number], Value]
 
     def __pow__(self, other: Value | Number) -> Value:
+        """x ** n with a plain number n is one node of rule `power(n)`; x ** y with a Value y
+        is the two-operand `pow` (which also differentiates with respect to y)."""
         if isinstance(other, Value):
-            return _binary(R.POW, self, other)
+            return _pow_value(self, other)
         return _unary(R.power(_as_float(other, "pow")), self)
-
-    def __rpow__(self, other: Number) -> Value:
-        return _binary(R.POW, _wrap(other, R.POW), self)
 
     def __neg__(self) -> Value:
         return _unary(R.NEG, self)
@@ -163,10 +166,11 @@ class Value:
     @staticmethod
     def sum(values: Iterable[Value | Number]) -> Value:
         """Σ x_i as one n-ary node (d/dx_i = 1): one node instead of a chain of additions."""
-        parents = tuple(v if isinstance(v, Value) else _wrap(v, R.SUM) for v in values)
-        if not parents:
+        operands = tuple(v if isinstance(v, Value) else _constant(v, R.SUM) for v in values)
+        if not operands:
             raise ValueError("sum: needs at least one value")
-        return _apply(R.SUM, parents)
+        data = _forward(R.SUM, *[v.data for v in operands])
+        return _node(R.SUM, data, operands, None)
 
     # --- backprop ---------------------------------------------------------------------------------
 
@@ -189,6 +193,14 @@ class Value:
         """Reset the gradient of this node and of every node it depends on to 0."""
         zero_grad(_reverse_topological(self))
 
+    def register_hook(self, hook: Callable[[Any], Any]) -> RemovableHandle:
+        """Call `hook(grad)` when backprop has the complete gradient of this node, before
+        passing it on to the parents (or adding it to a leaf's `.grad`). If the hook returns
+        a value, that value replaces the gradient. `handle.remove()` takes the hook off."""
+        hooks = _HOOKS.setdefault(self, [])
+        hooks.append(hook)
+        return RemovableHandle(self, hook)
+
 
 # --- building nodes -----------------------------------------------------------------------------
 
@@ -206,25 +218,40 @@ def _as_float(x: Any, op: str) -> float:
     return x
 
 
-def _wrap(x: Any, rule: Rule) -> Value:
-    """An operand as a node: Values pass through, numbers become constant leaves."""
-    if isinstance(x, Value):
-        return x
+def _constant(x: Any, rule: Rule) -> Value:
+    """A plain number used as an operand becomes a constant leaf of the graph."""
     v = _new(Value)
     v.data = _as_float(x, rule.name)
     v.grad = 0.0
     v.label = ""
-    v._rule = None
-    v._parents = ()
+    v._rule = v._a = v._b = None
     v._uses = 0
     return v
 
 
-def _make(rule: Rule, parents: tuple[Value, ...], data: float) -> Value:
-    """A new node holding `data`; under `no_grad()` a leaf that remembers nothing."""
+def _forward(rule: Rule, *operands: float) -> float:
+    """rule.forward(*operands), refusing a non-finite result."""
+    try:
+        data = rule.forward(*operands)
+    except (ArithmeticError, ValueError) as error:
+        raise _forward_error(error) from None
     if data - data != 0.0:
-        args = ", ".join(repr(p.data) for p in parents)
-        raise OverflowError(f"{rule.name}: the result for operand(s) {args} is not finite")
+        raise _not_finite_result(rule, *operands)
+    return data
+
+
+def _forward_error(error: Exception) -> Exception:
+    """A failed forward: in anomaly mode the message also names the user's line."""
+    return type(error)(f"{error} [anomaly mode: {_user_line()}]") if _anomaly else error
+
+
+def _not_finite_result(rule: Rule, *operands: float) -> Exception:
+    args = ", ".join(repr(x) for x in operands)
+    return _forward_error(OverflowError(f"{rule.name}: the result for {args} is not finite"))
+
+
+def _node(rule: Rule, data: float, a: Any, b: Value | None) -> Value:
+    """A new node holding `data`; under `no_grad()` a leaf that remembers nothing."""
     v = _new(Value)
     v.data = data
     v.grad = 0.0
@@ -232,25 +259,60 @@ def _make(rule: Rule, parents: tuple[Value, ...], data: float) -> Value:
     v._uses = 0
     if _grad_enabled:
         v._rule = rule
-        v._parents = parents
+        v._a = a
+        v._b = b
+        if _anomaly:
+            _ORIGINS[v] = _user_line()
     else:
-        v._rule = None
-        v._parents = ()
+        v._rule = v._a = v._b = None
     return v
 
 
 def _unary(rule: Rule, x: Value) -> Value:
-    return _make(rule, (x,), rule.forward(x.data))
+    try:
+        data = rule.forward(x.data)
+    except (ArithmeticError, ValueError) as error:
+        raise _forward_error(error) from None
+    if data - data != 0.0:
+        raise _not_finite_result(rule, x.data)
+    return _node(rule, data, x, None)
 
 
-def _binary(rule: Rule, a: Value, b: Any) -> Value:
-    if type(b) is not Value:
-        b = _wrap(b, rule)
-    return _make(rule, (a, b), rule.forward(a.data, b.data))
+def _binary(rule: Rule, reflected: bool = False) -> Callable[[Value, Any], Value]:
+    """The method `self <op> other` (or `other <op> self` when reflected) applying `rule`."""
+
+    def method(self: Value, other: Any) -> Value:
+        if type(other) is not Value:
+            other = other if isinstance(other, Value) else _constant(other, rule)
+        a, b = (other, self) if reflected else (self, other)
+        try:
+            data = rule.forward(a.data, b.data)
+        except (ArithmeticError, ValueError) as error:
+            raise _forward_error(error) from None
+        if data - data != 0.0:
+            raise _not_finite_result(rule, a.data, b.data)
+        return _node(rule, data, a, b)
+
+    method.__name__ = rule.name
+    method.__doc__ = (
+        f"{'other ' if reflected else 'self '}{rule.symbol} {'self' if reflected else 'other'}: {rule.doc}"
+    )
+    return method
 
 
-def _apply(rule: Rule, parents: tuple[Value, ...]) -> Value:
-    return _make(rule, parents, rule.forward(*[p.data for p in parents]))
+def _pow_value(base: Value, exponent: Value) -> Value:
+    return _node(R.POW, _forward(R.POW, base.data, exponent.data), base, exponent)
+
+
+Value.__add__ = _binary(R.ADD)
+Value.__radd__ = _binary(R.ADD, reflected=True)
+Value.__sub__ = _binary(R.SUB)
+Value.__rsub__ = _binary(R.SUB, reflected=True)
+Value.__mul__ = _binary(R.MUL)
+Value.__rmul__ = _binary(R.MUL, reflected=True)
+Value.__truediv__ = _binary(R.DIV)
+Value.__rtruediv__ = _binary(R.DIV, reflected=True)
+Value.__rpow__ = _binary(R.POW, reflected=True)  # number ** Value; Value ** x is __pow__ above
 
 
 # --- graph order ----------------------------------------------------------------------------------
@@ -266,7 +328,10 @@ def _reverse_topological(root: Value) -> list[Value]:
     seen = [root]
     try:
         for node in seen:  # breadth-first: `seen` grows while we walk it
-            for p in node._parents:
+            a, b = node._a, node._b
+            if a is None:
+                continue
+            for p in (a, b) if b is not None else a if type(a) is tuple else (a,):
                 if p._uses:
                     p._uses += 1
                 else:
@@ -277,7 +342,10 @@ def _reverse_topological(root: Value) -> list[Value]:
         while ready:
             node = ready.pop()
             order.append(node)
-            for p in node._parents:
+            a, b = node._a, node._b
+            if a is None:
+                continue
+            for p in (a, b) if b is not None else a if type(a) is tuple else (a,):
                 p._uses -= 1
                 if not p._uses:
                     ready.append(p)
@@ -348,25 +416,32 @@ def _run_pass(order: list[Value], create_graph: bool) -> list[Any]:
 
 def _chain_rule(order: list[Value]) -> None:
     """parent.grad += node.grad * local, over every edge, visiting `order` (output first)."""
-    for node in order:
-        g = node.grad
-        if g - g != 0.0:
-            _not_finite(node, g)
-        parents = node._parents
-        if not parents or g == 0.0:  # a leaf, or nothing to pass on
-            continue
-        local = node._rule.local  # type: ignore[union-attr]
-        if len(parents) == 2:
-            a, b = parents
-            da, db = local(a.data, b.data, node.data)
-            a.grad += g * da
-            b.grad += g * db
-        elif len(parents) == 1:
-            a = parents[0]
-            a.grad += g * local(a.data, node.data)[0]
-        else:
-            for p, d in zip(parents, local(*[p.data for p in parents], node.data)):
-                p.grad += g * d
+    hooked = bool(_HOOKS)
+    node = None
+    try:
+        for node in order:
+            if hooked and node in _HOOKS:
+                _call_hooks(node)
+            g = node.grad
+            if g - g != 0.0:
+                _not_finite(node, g)
+            a, b = node._a, node._b
+            if a is None or g == 0.0:  # a leaf, or nothing to pass on
+                continue
+            local = node._rule.local  # type: ignore[union-attr]
+            if b is not None:
+                da, db = local(a.data, b.data, node.data)
+                a.grad += g * da
+                b.grad += g * db
+            elif type(a) is tuple:
+                for p, d in zip(a, local(*[p.data for p in a], node.data)):
+                    p.grad += g * d
+            else:
+                a.grad += g * local(a.data, node.data)[0]
+            if _anomaly:
+                _check_contributions(node)
+    except (ArithmeticError, ValueError) as error:
+        raise _backward_error(error, node) from error
 
 
 def _chain_rule_graph(order: list[Value]) -> None:
@@ -377,24 +452,118 @@ def _chain_rule_graph(order: list[Value]) -> None:
     """
     global _grad_enabled
     enabled, _grad_enabled = _grad_enabled, True
+    hooked = bool(_HOOKS)
+    node = None
     try:
         for node in order:
+            if hooked and node in _HOOKS:
+                _call_hooks(node)
             g = node.grad
-            parents = node._parents
+            parents = node.parents
             if not parents or (type(g) is float and g == 0.0):
                 continue
             local_grads = node._rule.local(*parents, node)  # type: ignore[union-attr]
             for p, d in zip(parents, local_grads):
                 c = g if (type(d) is float and d == 1.0) else g * d
                 p.grad = c if (type(p.grad) is float and p.grad == 0.0) else p.grad + c
+    except (ArithmeticError, ValueError) as error:
+        raise _backward_error(error, node) from error
     finally:
         _grad_enabled = enabled
 
 
+def _check_contributions(node: Value) -> None:
+    """Anomaly mode: blame the node whose local derivative made a parent's gradient non-finite."""
+    for p, d in zip(node.parents, node.local_grads):
+        if p.grad - p.grad != 0.0:
+            raise OverflowError(
+                f"backward: {_describe(node)} passes the gradient {p.grad!r} to its operand "
+                f"(data={p.data!r}); its local derivative there is {d!r}"
+            )
+
+
 def _not_finite(node: Value, g: float) -> None:
-    raise OverflowError(
-        f"backward: the gradient reaching a {node.op or 'leaf'} node (data={node.data!r}) is {g!r}"
-    )
+    raise OverflowError(f"backward: the gradient reaching {_describe(node)} is {g!r}")
+
+
+def _backward_error(error: Exception, node: Value | None) -> Exception:
+    """An error met during backward, said again with the node (and its line) it happened at."""
+    if node is None or str(error).startswith("backward:"):
+        return error
+    return type(error)(f"backward: at {_describe(node)}: {error}")
+
+
+def _describe(node: Value) -> str:
+    """'the mul node (data=-8.0) made at file.py:12: f = d * z' -- the line only in anomaly mode."""
+    what = f"the {node.op} node" if node.op else "a leaf"
+    where = f" made at {_ORIGINS[node]}" if node in _ORIGINS else ""
+    return f"{what} (data={node.data!r}){where}"
+
+
+# --- hooks ---------------------------------------------------------------------------------------------
+
+_HOOKS: weakref.WeakKeyDictionary[Value, list[Callable[[Any], Any]]] = weakref.WeakKeyDictionary()
+
+
+class RemovableHandle:
+    """Returned by `Value.register_hook`; `remove()` takes the hook off again."""
+
+    def __init__(self, node: Value, hook: Callable[[Any], Any]) -> None:
+        self._node = weakref.ref(node)
+        self._hook = hook
+
+    def remove(self) -> None:
+        node = self._node()
+        if node is None:
+            return
+        hooks = _HOOKS.get(node)
+        if hooks and self._hook in hooks:
+            hooks.remove(self._hook)
+            if not hooks:
+                del _HOOKS[node]
+
+
+def _call_hooks(node: Value) -> None:
+    for hook in list(_HOOKS[node]):
+        result = hook(node.grad)
+        if result is not None:
+            node.grad = result
+
+
+# --- anomaly mode -----------------------------------------------------------------------------------
+
+_ORIGINS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
+_PACKAGE_DIR = __file__.rsplit("/", 1)[0].rsplit("\\", 1)[0]
+
+
+def _user_line() -> str:
+    """'file.py:12: f = d * z' for the innermost frame outside autograd_lite."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return "<unknown>"
+    import linecache
+
+    code = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}" + (f": {code}" if code else "")
+
+
+class detect_anomaly(ContextDecorator):
+    """Debug mode: every node remembers the line of user code that made it, and errors say it.
+
+    When an operation fails, or backprop meets a failing derivative or a gradient that is not
+    finite, the error names the op and that line. Slower; for debugging only.
+    """
+
+    def __enter__(self) -> None:
+        global _anomaly
+        self._prev = _anomaly
+        _anomaly = True
+
+    def __exit__(self, *exc: object) -> None:
+        global _anomaly
+        _anomaly = self._prev
 
 
 # --- grad mode ----------------------------------------------------------------------------------------
@@ -430,4 +599,3 @@ class enable_grad(ContextDecorator):
 def is_grad_enabled() -> bool:
     """False inside `no_grad()`."""
     return _grad_enabled
-

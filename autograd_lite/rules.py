@@ -51,7 +51,7 @@ def _log(x: Any) -> Any:
 
 def _data(x: Any) -> float:
     """The number inside x (a float, or a Value's data): for derivatives that branch on it."""
-    return getattr(x, "data", x)  # type: ignore[no-any-return]
+    return getattr(x, "data", x)
 
 
 def _is_integer(x: float) -> bool:
@@ -130,9 +130,7 @@ POW = Rule(
 EXP = Rule("exp", "exp", _exp, lambda x, out: (out,), "d(e^x)/dx = e^x")
 LOG = Rule("log", "log", _log_forward, lambda x, out: (1.0 / x,), "d(log x)/dx = 1/x")
 TANH = Rule("tanh", "tanh", math.tanh, lambda x, out: (1.0 - out * out,), "d(tanh x)/dx = 1 - tanh(x)^2")
-SIGMOID = Rule(
-    "sigmoid", "σ", _sigmoid, lambda x, out: (out * (1.0 - out),), "dσ(x)/dx = σ(x)(1 - σ(x))"
-)
+SIGMOID = Rule("sigmoid", "σ", _sigmoid, lambda x, out: (out * (1.0 - out),), "dσ(x)/dx = σ(x)(1 - σ(x))")
 RELU = Rule(
     "relu",
     "relu",
