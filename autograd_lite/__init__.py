@@ -7,6 +7,7 @@ the chain rule from the output back to every input. See README.md for a tour.
 from .engine import (
     RemovableHandle,
     Value,
+    apply,
     detect_anomaly,
     enable_grad,
     grad,
@@ -24,6 +25,7 @@ __all__ = [
     "RemovableHandle",
     "Rule",
     "Value",
+    "apply",
     "detect_anomaly",
     "enable_grad",
     "grad",

@@ -34,6 +34,7 @@ __all__ = [
     "Value",
     "Number",
     "RemovableHandle",
+    "apply",
     "detect_anomaly",
     "enable_grad",
     "grad",
@@ -166,11 +167,10 @@ class Value:
     @staticmethod
     def sum(values: Iterable[Value | Number]) -> Value:
         """Σ x_i as one n-ary node (d/dx_i = 1): one node instead of a chain of additions."""
-        operands = tuple(v if isinstance(v, Value) else _constant(v, R.SUM) for v in values)
+        operands = list(values)
         if not operands:
             raise ValueError("sum: needs at least one value")
-        data = _forward(R.SUM, *[v.data for v in operands])
-        return _node(R.SUM, data, operands, None)
+        return apply(R.SUM, *operands)
 
     # --- backprop ---------------------------------------------------------------------------------
 
@@ -266,6 +266,21 @@ def _node(rule: Rule, data: float, a: Any, b: Value | None) -> Value:
     else:
         v._rule = v._a = v._b = None
     return v
+
+
+def apply(rule: Rule, *operands: Value | Number) -> Value:
+    """Apply any rule of the table to Values or numbers: the general form of every operation.
+
+    `Value`'s operators are faster special cases of this; a new rule needs no more than
+    ``apply(MY_RULE, x)`` to join the graph.
+    """
+    xs = tuple(v if isinstance(v, Value) else _constant(v, rule) for v in operands)
+    data = _forward(rule, *[x.data for x in xs])
+    if len(xs) == 1:
+        return _node(rule, data, xs[0], None)
+    if len(xs) == 2:
+        return _node(rule, data, xs[0], xs[1])
+    return _node(rule, data, xs, None)
 
 
 def _unary(rule: Rule, x: Value) -> Value:
