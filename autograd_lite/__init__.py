@@ -4,6 +4,7 @@ Every number is a `Value`; every operation records itself into a graph; `backwar
 the chain rule from the output back to every input. See README.md for a tour.
 """
 
+from . import functional
 from .engine import (
     RemovableHandle,
     Value,
@@ -16,19 +17,29 @@ from .engine import (
     topological_order,
     zero_grad,
 )
+from .gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck
 from .rules import RULES, Rule
+from .stepper import Stepper
+from .viz import draw_graph
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "GradcheckError",
+    "GradcheckResult",
     "RULES",
     "RemovableHandle",
     "Rule",
+    "Stepper",
     "Value",
     "apply",
     "detect_anomaly",
+    "draw_graph",
     "enable_grad",
+    "functional",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "is_grad_enabled",
     "no_grad",
     "topological_order",

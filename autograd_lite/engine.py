@@ -212,7 +212,12 @@ def _as_float(x: Any, op: str) -> float:
     if type(x) is not float:
         if isinstance(x, bool) or not isinstance(x, Real):
             raise TypeError(f"{op}: expected a number or a Value, got {type(x).__name__} {x!r}")
-        x = float(x)
+        try:
+            x = float(x)
+        except OverflowError:
+            digits = str(x)
+            shown = digits if len(digits) < 30 else f"{digits[:12]}...({len(digits)} digits)"
+            raise OverflowError(f"{op}: the operand {shown} is too large for a float") from None
     if x - x != 0.0:  # inf - inf and nan - nan are nan
         raise ValueError(f"{op}: expected a finite number, got {x!r}")
     return x
@@ -386,8 +391,7 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     order = _reverse_topological(output)
     before = _run_pass(order, create_graph)
     reached = set(order)
-    zero = Value(0.0) if create_graph else 0.0
-    result = [x.grad if x in reached else zero for x in inputs]
+    result = [x.grad if x in reached else Value(0.0) if create_graph else 0.0 for x in inputs]
     for node, g in zip(order, before):
         node.grad = g
     return result

@@ -124,7 +124,10 @@ POW = Rule(
     "pow",
     "**",
     _pow_value,
-    lambda a, b, out: (b * a ** (b - 1.0), 0.0 if _data(a) == 0.0 else out * _log(a)),
+    lambda a, b, out: (
+        0.0 if _data(a) == 0.0 == _data(b) else b * a ** (b - 1.0),  # 0^b is 1 near b = 0
+        0.0 if _data(a) == 0.0 else out * _log(a),  # as PyTorch: 0 where log a is -inf
+    ),
     "d(a^b)/da = b*a^(b-1), d(a^b)/db = a^b*log(a)",
 )
 EXP = Rule("exp", "exp", _exp, lambda x, out: (out,), "d(e^x)/dx = e^x")
@@ -148,6 +151,8 @@ def power(n: float) -> Rule:
     One rule per exponent (cached), so the exponent is part of the op, not a graph node.
     """
     label = f"{n:g}"
+    if n == 0.0:  # x^0 = 1 is constant: its derivative is 0 everywhere, x = 0 included
+        return Rule("pow", "**0", lambda x: 1.0, lambda x, out: (0.0,), "d(x^0)/dx = 0")
     return Rule(
         "pow",
         f"**{label}",

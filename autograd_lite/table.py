@@ -1,16 +1,16 @@
 """A backward pass as a printed table, for terminals: one row per node in topological order.
 
-    >>> from autograd_lite import Value
-    >>> x, y, z = Value(1.0, "x"), Value(-3.0, "y"), Value(4.0, "z")
-    >>> f = (x + y) * z
-    >>> f.backward()
-    >>> print(format_table(f))  # doctest: +NORMALIZE_WHITESPACE
-    node  op   inputs  data  grad  local derivatives
-    x                   1     4
-    y                  -3     4
-    #2    +    x, y    -2     4    1, 1
-    z                   4    -2
-    #4    *    #2, z   -8     1    4, -2
+>>> from autograd_lite import Value
+>>> x, y, z = Value(1.0, "x"), Value(-3.0, "y"), Value(4.0, "z")
+>>> f = (x + y) * z
+>>> f.backward()
+>>> print(format_table(f))  # doctest: +NORMALIZE_WHITESPACE
+node  op   inputs  data  grad  local derivatives
+x                   1     4
+y                  -3     4
+#2    +    x, y    -2     4    1, 1
+z                   4    -2
+#4    *    #2, z   -8     1    4, -2
 """
 
 from __future__ import annotations

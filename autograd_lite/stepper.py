@@ -1,0 +1,267 @@
+"""Backprop one node at a time: the backward pass as a list of steps you can walk through.
+
+Backprop visits the nodes in reverse topological order (output first). At each node the gradient
+it holds is complete -- every node that uses it has already passed its share back -- and the node
+passes a share to each operand along each edge, by the chain rule (lecture deck 3):
+
+    dL/d(operand)  +=  dL/d(node) · d(node)/d(operand)
+    (contribution)     (grad)       (local derivative, from the rule table)
+
+`Stepper(root)` computes this pass itself from `topological_order(root)` and each node's
+`local_grads`: it needs no earlier `backward()` and never touches any `.grad`.
+
+    >>> from autograd_lite import Value
+    >>> x, y, z = Value(1.0, "x"), Value(-3.0, "y"), Value(4.0, "z")
+    >>> d = x + y
+    >>> d.label = "d"
+    >>> f = d * z
+    >>> f.label = "f"
+    >>> s = Stepper(f)
+    >>> len(s), s.current.node is f
+    (5, True)
+    >>> [(e.parent.label, e.local, e.contribution) for e in s.current.edges]
+    [('d', 4.0, 4.0), ('z', -2.0, -2.0)]
+    >>> s.goto(d).grad
+    4.0
+    >>> s.gradients(-1) == {x: 4.0, y: 4.0, d: 4.0, z: -2.0, f: 1.0}
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .engine import Value, topological_order
+from .table import node_names
+
+__all__ = ["Edge", "Step", "Stepper"]
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One edge of a step: the operand, d(node)/d(operand), and grad · local passed to it."""
+
+    index: int  # the operand's position in node.parents
+    parent: Value
+    local: float
+    contribution: float
+
+
+@dataclass(frozen=True)
+class Step:
+    """Backprop at one node: its complete gradient and what it passes to each operand."""
+
+    index: int
+    node: Value
+    grad: float  # dL/d(node), complete at this step
+    edges: tuple[Edge, ...]
+
+
+class Stepper:
+    """The backward pass from `root`, one step per node, output first; a cursor to walk it.
+
+    With ``skip_constants=True`` the unlabelled leaves (the numbers in ``2 * x``) get no step of
+    their own; their edges still carry contributions.
+
+    Navigation: `next()`, `prev()`, `goto(i or node)`, `current`, `index`; `len(stepper)`,
+    iteration and `stepper[i]` give the steps. `str(stepper)` / `describe()` explain the current
+    step in words; `frame(i)` draws it; `save_frames(folder)` writes every frame.
+    """
+
+    def __init__(self, root: Value, skip_constants: bool = False) -> None:
+        if not isinstance(root, Value):
+            raise TypeError(f"Stepper: expected a Value to backpropagate from, got {type(root).__name__}")
+        self.root = root
+        order = topological_order(root)
+        self.names = node_names(order)  # label, or #i as in print_table
+        self.order = order[::-1]  # the order backprop visits: root first
+        if skip_constants:  # constants (unlabelled leaves) still receive contributions, but get no step
+            self.order = [v for v in self.order if v.parents or v.label or v is root]
+        self.position = {v: i for i, v in enumerate(self.order)}
+        self.steps = self._run()
+        self.index = 0
+
+    def _run(self) -> list[Step]:
+        """The chain rule over every edge, with gradients kept here instead of in `.grad`."""
+        grad: dict[Value, float] = {self.root: 1.0}
+        steps = []
+        for i, node in enumerate(self.order):
+            g = grad.get(node, 0.0)
+            edges = []
+            for k, (p, local) in enumerate(zip(node.parents, node.local_grads)):
+                c = g * float(local)
+                grad[p] = grad.get(p, 0.0) + c
+                edges.append(Edge(k, p, float(local), c))
+            steps.append(Step(i, node, g, tuple(edges)))
+        return steps
+
+    # --- the steps as a sequence -----------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps)
+
+    def __getitem__(self, i: int) -> Step:
+        return self.steps[i]
+
+    # --- the cursor --------------------------------------------------------------------------------------
+
+    @property
+    def current(self) -> Step:
+        """The step the cursor is on."""
+        return self.steps[self.index]
+
+    def next(self) -> Step:
+        """Move to the next step (towards the inputs) and return it; IndexError after the last."""
+        if self.index + 1 >= len(self.steps):
+            raise IndexError(f"Stepper.next: already at the last step ({self.index} of {len(self) - 1})")
+        self.index += 1
+        return self.current
+
+    def prev(self) -> Step:
+        """Move back one step (towards the output) and return it; IndexError before the first."""
+        if self.index == 0:
+            raise IndexError("Stepper.prev: already at the first step (0)")
+        self.index -= 1
+        return self.current
+
+    def goto(self, where: int | Value) -> Step:
+        """Move to step `where` (an index, negative counts from the end, or a node) and return it."""
+        self.index = self._index(where, "goto")
+        return self.current
+
+    def _index(self, where: int | Value | None, op: str) -> int:
+        if where is None:
+            return self.index
+        if isinstance(where, Value):
+            if where not in self.position:
+                raise ValueError(
+                    f"Stepper.{op}: {where!r} has no step: it is not in the graph of the root "
+                    "(or is a skipped constant)"
+                )
+            return self.position[where]
+        if isinstance(where, bool) or not isinstance(where, int):
+            raise TypeError(f"Stepper.{op}: expected a step number or a Value, got {where!r}")
+        if not -len(self) <= where < len(self):
+            raise IndexError(f"Stepper.{op}: step {where} out of range (there are {len(self)} steps)")
+        return where % len(self)
+
+    # --- the state of the pass at a step -------------------------------------------------------------
+
+    def gradients(self, i: int | Value | None = None) -> dict[Value, float]:
+        """The gradient each node holds after step `i` (default: current; -1: the last), for the
+        nodes reached so far.
+
+        A node is reached once some step has passed it a contribution (the root from step 0). Its
+        value is final once every node that uses it has had its step (see `complete`).
+        """
+        i = self._index(i, "gradients")
+        held: dict[Value, float] = {self.root: 1.0}
+        for step in self.steps[: i + 1]:
+            for e in step.edges:
+                held[e.parent] = held.get(e.parent, 0.0) + e.contribution
+        return held
+
+    def complete(self, i: int | Value | None = None) -> set[Value]:
+        """The nodes whose gradient is final after step `i`: all the nodes that use them are done."""
+        i = self._index(i, "complete")
+        waiting: dict[Value, int] = {}
+        for step in self.steps:
+            for e in step.edges:
+                waiting[e.parent] = waiting.get(e.parent, 0) + 1
+        for step in self.steps[: i + 1]:
+            for e in step.edges:
+                waiting[e.parent] -= 1
+        return set(self.order[: i + 1]) | {v for v, n in waiting.items() if n == 0}
+
+    # --- words ----------------------------------------------------------------------------------------
+
+    def describe(self, i: int | Value | None = None) -> str:
+        """Step `i` (default: the current one) in words, with the chain rule on each edge."""
+        step = self.steps[self._index(i, "describe")]
+        v, name, out = step.node, self.names[step.node], self.names[self.root]
+        head = f"step {step.index + 1} of {len(self)}: {name}"
+        head += f" = {self._expression(v)}" if v.parents else (" (a leaf)" if v.label else " (a constant)")
+        lines = [head, f"  d{out}/d{name} = {_num(step.grad)}   (complete: every use of {name} is done)"]
+        if step.index == 0:
+            lines[1] = f"  d{out}/d{out} = 1   (the seed: the output's gradient with respect to itself)"
+        if not v.parents:
+            lines.append(f"  {name} has no operands: its gradient is final, nothing to pass on.")
+        for e in step.edges:
+            p = self.names[e.parent]
+            to = f"the constant {p} = {_num(e.parent.data)}" if _is_constant(e.parent) else p
+            lines.append(
+                f"  to {to}: local d{name}/d{p} = {_num(e.local)};  {p}.grad += {_num(step.grad)} × "
+                f"{_num(e.local)} = {_num(e.contribution)}"
+            )
+        return "\n".join(lines)
+
+    def _expression(self, v: Value) -> str:
+        symbol = v.rule.symbol if v.rule else "?"
+        args = [_num(p.data) if _is_constant(p) else self.names[p] for p in v.parents]
+        if v.op in ("add", "sub", "mul", "div") or (v.op == "pow" and len(args) == 2):
+            return f" {symbol} ".join(args)
+        if symbol.startswith("**"):
+            return f"{args[0]}{symbol}"
+        if v.op == "sum":
+            return " + ".join(args)
+        return f"{symbol}({', '.join(args)})"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def __repr__(self) -> str:
+        return f"<Stepper: step {self.index + 1} of {len(self)} at {self.names[self.current.node]}>"
+
+    # --- pictures -------------------------------------------------------------------------------------
+
+    def frame(self, i: int | Value | None = None, **draw: Any) -> Any:
+        """Draw the graph at step `i` (default: current): the node highlighted, gradients where
+        backprop has reached ("grad ?" elsewhere, "…" while not final), and this step's
+        contributions grad × local on its operand edges. Keyword arguments go to `draw_graph`
+        (rankdir, show_local, fmt, color_by). Returns a `viz.Drawing`.
+        """
+        from .viz import _draw, _formatter, _Style
+
+        i = self._index(i, "frame")
+        step = self.steps[i]
+        held = self.gradients(i)
+        final = self.complete(i)
+        num = _formatter(draw.get("fmt", "{:.4g}"))
+        notes = {
+            (step.node, e.index): f"{num(step.grad)}×{num(e.local)} = {num(e.contribution)}"
+            for e in step.edges
+        }
+        style = _Style(
+            **draw,
+            grads=held,
+            partial=frozenset(v for v in held if v not in final),
+            highlight=step.node,
+            edge_notes=notes,
+        )
+        return _draw(self.root, style)
+
+    def save_frames(self, folder: str | Path, fmt: str = "svg", **draw: Any) -> list[Path]:
+        """Write frame_000.svg, frame_001.svg, ... (or .png/.pdf) into `folder`; returns the paths."""
+        from .viz import render
+
+        if fmt not in ("svg", "png", "pdf"):
+            raise ValueError(f"Stepper.save_frames: fmt must be 'svg', 'png' or 'pdf', got {fmt!r}")
+        folder = Path(folder)
+        digits = max(3, len(str(len(self) - 1)))
+        return [
+            render(self.frame(i, **draw), folder / f"frame_{i:0{digits}d}.{fmt}") for i in range(len(self))
+        ]
+
+
+def _is_constant(v: Value) -> bool:
+    return not v.parents and not v.label
+
+
+def _num(x: float) -> str:
+    return f"{0.0 if x == 0.0 else x:.6g}"

@@ -1,0 +1,608 @@
+"""Drawing computation graphs with Graphviz: every Value, every operation, every edge.
+
+`draw_graph(root)` draws everything `root` depends on, the way the lectures draw a computational
+graph (deck 3, "computational graphs"):
+
+* one box per `Value`: its label (when it has one), its ``data`` and its ``grad``;
+* one small ellipse per operation, showing the rule's symbol (``+ * exp σ **2 Σ`` ...);
+* edges value → operation → value, the operands entering the operation in argument order
+  (``ordering=in``, so ``a - b`` and ``a / b`` read the right way round);
+* with ``show_local=True`` each operand edge carries the *local derivative*
+  d(output)/d(operand): the number backprop multiplies the arriving gradient by (the chain rule).
+
+Colours (``color_by="role"``): inputs blue, parameters orange (leaves passed in
+``model.parameters()`` or labelled like the nn parameters ``L{i}.N{j}.w{k}`` / ``L{i}.N{j}.b``),
+constants small and grey (unlabelled leaves: the numbers in ``2 * x``), intermediate values white,
+the output (``root``) green.
+
+Colours (``color_by="grad"``): the fill shows log10|grad| on a fixed sequential scale from
+``1e-6`` (pale yellow) to ``1e+2`` (dark red), one colour step per decade; |grad| below 1e-6 gets the
+palest colour, a gradient of exactly 0 is white. A vanishing gradient therefore shows as a pale
+region of the graph. The scale is drawn as a legend under the graph.
+
+Large graphs: with ``group="layer"`` or ``group="neuron"`` the nodes of each layer / neuron sit in a
+box (Graphviz clusters ``cluster_L0``, ``cluster_L0_N3``); ``collapse=True`` draws each neuron as one
+box (its output) with edges between neurons. More than ``max_nodes`` nodes raises a ValueError
+rather than letting Graphviz run for minutes.
+
+    >>> from autograd_lite import Value
+    >>> x, y, z = Value(1.0, "x"), Value(-3.0, "y"), Value(4.0, "z")
+    >>> f = (x + y) * z
+    >>> f.backward()
+    >>> g = draw_graph(f)
+    >>> g.num_nodes  # 5 values and 2 operations
+    7
+
+Graphviz is imported only when a graph is drawn. The DOT text (``g.source``) needs only the Python
+package; turning it into SVG/PNG/PDF needs the ``dot`` program (``make dot`` installs it).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .engine import Value, topological_order
+
+__all__ = [
+    "Drawing",
+    "GraphvizNotFoundError",
+    "draw_graph",
+    "render",
+    "grad_colour",
+    "GRAD_DECADES",
+    "ROLE_COLOURS",
+]
+
+ROLE_COLOURS = {
+    "input": "#cfe2ff",
+    "parameter": "#ffd8a8",
+    "constant": "#eeeeee",
+    "intermediate": "#ffffff",
+    "output": "#c3f0c8",
+}
+"""Fill colour of a value box for each role (``color_by="role"``)."""
+
+GRAD_DECADES = (-6, 2)
+"""The gradient colour scale spans |grad| = 10**-6 ... 10**2, one colour per decade."""
+
+_GRAD_PALETTE = (  # pale = small: a vanishing gradient fades out
+    "#fffde8",  # <= 1e-6
+    "#fff5c0",  # 1e-5
+    "#ffe89a",  # 1e-4
+    "#ffd475",  # 1e-3
+    "#fdb95a",  # 1e-2
+    "#f99b45",  # 1e-1
+    "#ef7a30",  # 1
+    "#d9571b",  # 10
+    "#a83a0c",  # >= 100
+)
+_HIGHLIGHT = "#d62728"
+_NEURON_FILL = "#e8e0f8"
+_OP_ATTRS = {
+    "shape": "ellipse",
+    "style": "filled",
+    "fillcolor": "#fffbe6",
+    "ordering": "in",  # operands enter in argument order
+    "margin": "0.02",
+    "height": "0.3",
+    "fontsize": "12",
+}
+_CONSTANT_ATTRS = {
+    "shape": "box",
+    "style": "filled,rounded",
+    "color": "#999999",
+    "fontsize": "9",
+    "fontcolor": "#555555",
+    "height": "0.2",
+    "width": "0.3",
+    "margin": "0.03",
+}
+_PARAM_NAME = re.compile(r"^(?:L(\d+)\.)?N(\d+)\.(w\d+|b)$")
+
+_INSTALL_HINT = (
+    "Rendering needs the Graphviz 'dot' program, which is not on PATH. Install it with\n"
+    "    sudo apt-get install graphviz     (Debian/Ubuntu)\n"
+    "    brew install graphviz             (macOS)\n"
+    "    make dot                          (from the autograd_lite repository)\n"
+    "The DOT text is available without it: graph.source"
+)
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """The Graphviz ``dot`` program is missing, so a graph cannot be turned into an image."""
+
+
+# --- the drawing object -------------------------------------------------------------------------
+
+
+class Drawing:
+    """A drawn graph: the `graphviz.Digraph` plus what was drawn. Displays inline in Jupyter.
+
+    ``source`` is the DOT text; ``render(path)`` writes an image whose format comes from the
+    suffix (.svg, .png, .pdf); ``pipe(fmt)`` returns the image bytes; ``node_ids`` maps each drawn
+    Value to its DOT node id (its operation, if any, is ``node_ids[v] + "op"``).
+    """
+
+    def __init__(self, digraph: Any, node_ids: dict[Value, str], num_nodes: int) -> None:
+        self.digraph = digraph
+        self.node_ids = node_ids
+        self.num_nodes = num_nodes
+
+    @property
+    def source(self) -> str:
+        """The DOT text of the graph (no `dot` program needed)."""
+        return str(self.digraph.source)
+
+    def pipe(self, fmt: str = "svg") -> bytes:
+        """The image as bytes in format `fmt` (svg, png, pdf, ...)."""
+        import graphviz
+
+        try:
+            return bytes(self.digraph.pipe(format=fmt))
+        except graphviz.ExecutableNotFound as e:
+            raise GraphvizNotFoundError(_INSTALL_HINT) from e
+
+    def svg(self) -> str:
+        """The image as SVG text."""
+        return self.pipe("svg").decode("utf-8")
+
+    def render(self, path: str | Path) -> Path:
+        """Write the image to `path`; the format is the suffix (svg, png, pdf). Returns the path."""
+        return render(self, path)
+
+    def _repr_svg_(self) -> str:
+        return self.svg()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, str]:
+        try:
+            return {"image/svg+xml": self.svg()}
+        except GraphvizNotFoundError:  # no `dot`: show the DOT text and say how to get pictures
+            return {"text/plain": self.source + "\n// " + _INSTALL_HINT.replace("\n", "\n// ")}
+
+    def __str__(self) -> str:
+        return self.source
+
+    def __repr__(self) -> str:
+        return f"<Drawing of {self.num_nodes} nodes>"
+
+
+def render(graph: Drawing | Any, path: str | Path) -> Path:
+    """Write `graph` (a `Drawing` or a `graphviz.Digraph`) as an image; format from the suffix.
+
+    Raises GraphvizNotFoundError (a RuntimeError) with installation instructions when the
+    `dot` program is missing, and ValueError for a suffix Graphviz cannot write.
+    """
+    import graphviz
+
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in graphviz.FORMATS:
+        raise ValueError(
+            f"render: cannot tell the image format from the suffix of {str(path)!r} (use .svg/.png/.pdf)"
+        )
+    digraph = graph.digraph if isinstance(graph, Drawing) else graph
+    try:
+        data = digraph.pipe(format=fmt)
+    except graphviz.ExecutableNotFound as e:
+        raise GraphvizNotFoundError(_INSTALL_HINT) from e
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+# --- public entry point ---------------------------------------------------------------------------
+
+
+def draw_graph(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_local: bool = False,
+    fmt: str | int = "{:.4g}",
+    color_by: str | None = "role",
+    model: Any = None,
+    group: str | None = None,
+    collapse: bool = False,
+    max_nodes: int = 500,
+) -> Drawing:
+    """Draw everything `root` depends on: a box per Value, an ellipse per operation.
+
+    rankdir: "LR" (inputs left) or "TB" (inputs on top). show_local: label each operand edge with
+    the local derivative d(output)/d(operand). fmt: a format string like "{:.4g}" or a number of
+    significant digits. color_by: "role", "grad" (log10|grad|, see `GRAD_DECADES`) or None.
+    model: an nn Module whose parameters are drawn as parameters and used for grouping.
+    group: None, "layer" or "neuron" (clusters). collapse: one box per neuron. max_nodes: refuse
+    (ValueError) to draw more nodes than this, counted after collapsing.
+    """
+    return _draw(root, _Style(rankdir, show_local, fmt, color_by, model, group, collapse, max_nodes))
+
+
+# --- options and overlays (the step-through view adds overlays) -------------------------------------
+
+
+@dataclass
+class _Style:
+    rankdir: str = "LR"
+    show_local: bool = False
+    fmt: str | int = "{:.4g}"
+    color_by: str | None = "role"
+    model: Any = None
+    group: str | None = None
+    collapse: bool = False
+    max_nodes: int = 500
+    # Overlays used by `stepper.Stepper.frame`:
+    grads: Mapping[Value, float] | None = None  # show these instead of .grad; missing -> "grad ?"
+    partial: frozenset[Value] = field(default_factory=frozenset)  # grads not final yet
+    highlight: Value | None = None
+    edge_notes: Mapping[tuple[Value, int], str] = field(default_factory=dict)  # (node, parent i) -> text
+
+
+def _check_style(s: _Style) -> None:
+    if s.rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw_graph: rankdir must be 'LR' or 'TB', got {s.rankdir!r}")
+    if s.color_by not in ("role", "grad", None):
+        raise ValueError(f"draw_graph: color_by must be 'role', 'grad' or None, got {s.color_by!r}")
+    if s.group not in (None, "layer", "neuron"):
+        raise ValueError(f"draw_graph: group must be None, 'layer' or 'neuron', got {s.group!r}")
+    if isinstance(s.max_nodes, bool) or not isinstance(s.max_nodes, int) or s.max_nodes < 1:
+        raise ValueError(f"draw_graph: max_nodes must be a positive int, got {s.max_nodes!r}")
+    if isinstance(s.fmt, bool) or not isinstance(s.fmt, (str, int)):
+        raise TypeError(f"draw_graph: fmt must be a format string or a number of digits, got {s.fmt!r}")
+
+
+def _formatter(fmt: str | int) -> Callable[[float], str]:
+    spec = f"{{:.{fmt}g}}" if isinstance(fmt, int) else fmt
+    try:
+        spec.format(1.5)
+    except (ValueError, IndexError, KeyError) as e:
+        raise ValueError(f"draw_graph: fmt {fmt!r} is not a format string for one number ({e})") from None
+
+    def num(x: Any) -> str:
+        x = float(getattr(x, "data", x))  # a Value gradient (create_graph=True) shows its number
+        return spec.format(0.0 if x == 0.0 else x)
+
+    return num
+
+
+# --- roles and colours ----------------------------------------------------------------------------
+
+
+def _parameter_owners(
+    order: list[Value], model: Any, biases: set[Value]
+) -> dict[Value, tuple[int, int] | None]:
+    """Every parameter -> (layer, neuron), or None when its name says neither; collects the biases.
+
+    Parameters are `model.named_parameters()` when a model is given, else the leaves labelled like
+    nn parameters (``L{i}.N{j}.w{k}``, ``L{i}.N{j}.b``).
+    """
+    named: list[tuple[str, Value]] = []
+    if model is not None:
+        if hasattr(model, "named_parameters"):
+            named = list(model.named_parameters())
+        else:
+            named = [(p.label, p) for p in model.parameters()]
+    else:
+        named = [(v.label, v) for v in order if v.is_leaf and _PARAM_NAME.match(v.label)]
+    owners: dict[Value, tuple[int, int] | None] = {}
+    for name, p in named:
+        m = _PARAM_NAME.match(name) or _PARAM_NAME.match(p.label)
+        owners[p] = (int(m.group(1) or 0), int(m.group(2))) if m else None
+        if m and m.group(3) == "b":
+            biases.add(p)
+    return owners
+
+
+def _role(v: Value, root: Value, params: Mapping[Value, Any]) -> str:
+    if v is root:
+        return "output"
+    if not v.is_leaf:
+        return "intermediate"
+    if v in params:
+        return "parameter"
+    return "input" if v.label else "constant"
+
+
+def grad_colour(g: float) -> str:
+    """The fill colour for gradient `g` on the log10|g| scale of `GRAD_DECADES` (0 -> white)."""
+    g = abs(float(getattr(g, "data", g)))
+    if g == 0.0:
+        return "#ffffff"
+    lo, hi = GRAD_DECADES
+    step = min(max(math.floor(math.log10(g)), lo), hi) - lo
+    return _GRAD_PALETTE[step]
+
+
+def _font_on(fill: str) -> str:
+    r, g, b = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
+    return "white" if 0.299 * r + 0.587 * g + 0.114 * b < 140 else "black"
+
+
+def _grad_legend() -> str:
+    lo, hi = GRAD_DECADES
+    cells = ['<td border="0">|grad|</td>', '<td bgcolor="#ffffff">0</td>']
+    for k in range(lo, hi + 1):
+        fill = _GRAD_PALETTE[k - lo]
+        text = f"1e{k}" if k not in (lo, hi) else (f"≤1e{k}" if k == lo else f"≥1e{k}")
+        cells.append(f'<td bgcolor="{fill}"><font color="{_font_on(fill)}">{text}</font></td>')
+    table = '<table border="0" cellborder="1" cellspacing="0" cellpadding="3">'
+    return f"<{table}<tr>{''.join(cells)}</tr></table>>"
+
+
+# --- neurons: which node belongs to which neuron ------------------------------------------------------
+
+
+def _activations(model: Any) -> dict[tuple[int, int], str]:
+    """Each neuron's activation name ("relu", "linear", ...) when `model` has nn-style layers."""
+    layers = getattr(model, "layers", None) or ([model] if hasattr(model, "neurons") else [])
+    return {
+        (i, j): str(getattr(n, "activation", ""))
+        for i, layer in enumerate(layers)
+        for j, n in enumerate(getattr(layer, "neurons", []))
+    }
+
+
+def _neuron_of(
+    order: list[Value],
+    owners: Mapping[Value, tuple[int, int] | None],
+    roles: Mapping[Value, str],
+    activations: Mapping[tuple[int, int], str],
+    biases: set[Value],
+) -> dict[Value, tuple[int, int]]:
+    """Assign nodes to neurons, walking inputs-first.
+
+    A parameter belongs to its neuron. An operation node belongs to neuron N when one of its
+    operands is a parameter of N, or else when all its non-constant operands belong to N -- but a
+    neuron ends one operation after its bias is used (that operation is the activation; none for a
+    neuron the model says is "linear"), so a loss computed from the network's output stays outside.
+    A constant belongs to the neuron of the first node that uses it.
+    """
+    home: dict[Value, tuple[int, int]] = {p: o for p, o in owners.items() if o is not None}
+    after_bias: dict[Value, int] = {p: 0 for p in biases}  # operations since the bias
+    for v in order:
+        if v.is_leaf:
+            continue
+        direct = [owners[p] for p in v.parents if owners.get(p) is not None]
+        if direct:
+            home[v] = direct[0]  # type: ignore[assignment]
+            if any(p in after_bias for p in v.parents):
+                after_bias[v] = 0
+            continue
+        inner = [p for p in v.parents if roles[p] != "constant"]
+        homes = {home.get(p) for p in inner}
+        if len(homes) != 1 or None in homes:
+            continue
+        steps = [after_bias[p] for p in inner if p in after_bias]
+        h = homes.pop()
+        if not steps:
+            home[v] = h  # type: ignore[assignment]
+        elif len(inner) == 1 and steps[0] == 0 and activations.get(h, v.op) == v.op:  # type: ignore[arg-type]
+            home[v] = h  # type: ignore[assignment]
+            after_bias[v] = 1
+    for v in order:
+        if v in home:
+            for p in v.parents:
+                if roles[p] == "constant" and p not in home:
+                    home[p] = home[v]
+    return home
+
+
+# --- building the DOT graph ---------------------------------------------------------------------------
+
+
+def _draw(root: Value, s: _Style) -> Drawing:
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_graph: expected the Value to draw from, got {type(root).__name__} {root!r}")
+    _check_style(s)
+    num = _formatter(s.fmt)
+    order = topological_order(root)
+    biases: set[Value] = set()
+    owners = _parameter_owners(order, s.model, biases)
+    roles = {v: _role(v, root, owners) for v in order}
+    wants_neurons = s.collapse or s.group is not None
+    home = _neuron_of(order, owners, roles, _activations(s.model), biases) if wants_neurons else {}
+    ids = {v: f"v{i}" for i, v in enumerate(order)}
+    if s.collapse:
+        plan = _collapsed_plan(order, home, roles, ids)
+    else:
+        plan = _Plan(values=order, ops=[v for v in order if not v.is_leaf], boxes={}, box_edges=[])
+    count = len(plan.values) + len(plan.ops) + len(plan.boxes)
+    if count > s.max_nodes:
+        raise ValueError(
+            f"draw_graph: the graph has {count} nodes, more than max_nodes={s.max_nodes}. "
+            "Draw it smaller with model=..., group='neuron' and collapse=True (one box per neuron), "
+            f"or raise the limit with max_nodes={count} (Graphviz gets slow on thousands of nodes)."
+        )
+
+    import graphviz
+
+    dot = graphviz.Digraph(
+        name="autograd_lite",
+        graph_attr={"rankdir": s.rankdir, "fontname": "Helvetica", "nodesep": "0.25", "ranksep": "0.35"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#555555", "arrowsize": "0.6"},
+    )
+    if s.color_by == "grad":
+        dot.attr(label=_grad_legend(), labelloc="b")
+    clusters = _Clusters(dot, s.group if wants_neurons else None)
+    for v in plan.values:
+        target = clusters.get(home.get(v))
+        target.node(ids[v], _value_label(v, roles[v], s, num), **_value_attrs(v, roles[v], s))
+    for v in plan.ops:
+        attrs = dict(_OP_ATTRS)
+        if v is s.highlight:
+            attrs.update(color=_HIGHLIGHT, penwidth="2.5")
+        clusters.get(home.get(v)).node(ids[v] + "op", html.escape(v.rule.symbol if v.rule else "?"), **attrs)
+    for key, (v, box_home) in plan.boxes.items():
+        clusters.get(box_home).node(
+            key, _box_label(v, box_home, roles[v], s, num), **_box_attrs(v, roles[v], s)
+        )
+    clusters.close()
+
+    visible = set(plan.values)
+    for v in plan.ops:
+        for i, (p, d) in enumerate(zip(v.parents, v.local_grads)):
+            tail = ids[p] if p in visible else _box_id(home[p])
+            dot.edge(tail, ids[v] + "op", **_operand_edge(v, i, d, s, num))
+        dot.edge(ids[v] + "op", ids[v])
+    for tail, head in plan.box_edges:
+        dot.edge(tail, head)
+    return Drawing(dot, {v: ids[v] for v in plan.values}, count)
+
+
+def _table(cells: list[str], fill: str, highlight: bool) -> str:
+    """An HTML-like Graphviz label: one row of cells on a filled table (red frame if highlighted)."""
+    frame = f'border="3" color="{_HIGHLIGHT}"' if highlight else 'border="1" color="black"'
+    tds = "".join(f'<td color="black">{c}</td>' for c in cells)
+    table = f'<table {frame} cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{fill}">'
+    return f"<{table}<tr>{tds}</tr></table>>"
+
+
+def _grad_text(v: Value, s: _Style, num: Callable[[Any], str]) -> str:
+    """The node's gradient, or with a step-through overlay the gradient so far ("…": not final)."""
+    if s.grads is None:
+        return num(v.grad)
+    if v not in s.grads:
+        return "?"
+    return num(s.grads[v]) + (" …" if v in s.partial else "")
+
+
+def _value_label(v: Value, role: str, s: _Style, num: Callable[[Any], str]) -> str:
+    if role == "constant":
+        return num(v.data)
+    cells = [f"<b>{html.escape(v.label)}</b>"] if v.label else []
+    cells += ["data " + num(v.data), "grad " + _grad_text(v, s, num)]
+    return _table(cells, _fill(v, role, s), v is s.highlight)
+
+
+def _fill(v: Value, role: str, s: _Style) -> str:
+    if s.color_by == "role" or role == "constant":
+        return ROLE_COLOURS[role]
+    if s.color_by == "grad":
+        g = s.grads.get(v) if s.grads is not None else v.grad
+        return "#ffffff" if g is None else grad_colour(g)
+    return "#ffffff"
+
+
+def _value_attrs(v: Value, role: str, s: _Style) -> dict[str, str]:
+    fill = _fill(v, role, s)
+    if role == "constant":
+        return dict(_CONSTANT_ATTRS, fillcolor=fill)
+    return {"shape": "plain", "fontcolor": _font_on(fill)}
+
+
+def _operand_edge(v: Value, i: int, local: float, s: _Style, num: Callable[[Any], str]) -> dict[str, str]:
+    note = s.edge_notes.get((v, i))
+    if note is not None:
+        return {
+            "label": note,
+            "color": _HIGHLIGHT,
+            "fontcolor": _HIGHLIGHT,
+            "penwidth": "2",
+            "fontsize": "10",
+        }
+    if s.show_local:
+        return {"label": num(local), "fontcolor": "#1f4e9e"}
+    return {}
+
+
+# --- clusters ------------------------------------------------------------------------------------------
+
+
+def _box_id(h: tuple[int, int]) -> str:
+    return f"L{h[0]}_N{h[1]}"
+
+
+class _Clusters:
+    """Opens Graphviz subgraph clusters on demand: cluster_L{i} and, inside, cluster_L{i}_N{j}."""
+
+    def __init__(self, dot: Any, group: str | None) -> None:
+        self.dot, self.group = dot, group
+        self.layers: dict[int, Any] = {}
+        self.neurons: dict[tuple[int, int], Any] = {}
+
+    def get(self, h: tuple[int, int] | None) -> Any:
+        if self.group is None or h is None:
+            return self.dot
+        layer = self.layers.get(h[0])
+        if layer is None:
+            layer = self.layers[h[0]] = self._cluster(f"cluster_L{h[0]}")
+            layer.attr(label=f"layer {h[0]}", style="rounded,dashed", color="#888888", fontsize="10")
+        if self.group == "layer":
+            return layer
+        neuron = self.neurons.get(h)
+        if neuron is None:
+            neuron = self.neurons[h] = self._cluster(f"cluster_L{h[0]}_N{h[1]}")
+            neuron.attr(label=f"L{h[0]}.N{h[1]}", style="rounded", color="#bbbbbb", fontsize="9")
+        return neuron
+
+    @staticmethod
+    def _cluster(name: str) -> Any:
+        import graphviz
+
+        return graphviz.Digraph(name=name)
+
+    def close(self) -> None:
+        """Copy the clusters into the graph, neurons into their layers first (Graphviz copies text)."""
+        for (layer, _), sub in sorted(self.neurons.items()):
+            self.layers[layer].subgraph(sub)
+        for _, sub in sorted(self.layers.items()):
+            self.dot.subgraph(sub)
+
+
+# --- collapsing neurons --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    values: list[Value]  # value boxes drawn
+    ops: list[Value]  # values whose operation ellipse is drawn
+    boxes: dict[str, tuple[Value, tuple[int, int]]]  # neuron box id -> (its output value, neuron)
+    box_edges: list[tuple[str, str]]  # edges into neuron boxes
+
+
+def _collapsed_plan(
+    order: list[Value],
+    home: Mapping[Value, tuple[int, int]],
+    roles: Mapping[Value, str],
+    ids: Mapping[Value, str],
+) -> _Plan:
+    """One box per neuron (showing its last node, the neuron's output); everything else as usual."""
+    outputs: dict[tuple[int, int], Value] = {}
+    for v in order:
+        if v in home and not v.is_leaf:
+            outputs[home[v]] = v  # the last one in topological order wins
+    inside = {v for v in home if home[v] in outputs}
+    feeds_outside = {p for v in order if v not in inside for p in v.parents}
+    values = [v for v in order if v not in inside and (roles[v] != "constant" or v in feeds_outside)]
+    visible = set(values)
+    box_edges: list[tuple[str, str]] = []
+    for v in order:
+        if v in inside and not v.is_leaf:
+            for p in v.parents:
+                if p in visible:
+                    box_edges.append((ids[p], _box_id(home[v])))
+                elif p in inside and home[p] != home[v]:
+                    box_edges.append((_box_id(home[p]), _box_id(home[v])))
+    ops = [v for v in values if not v.is_leaf]
+    boxes = {_box_id(h): (out, h) for h, out in outputs.items()}
+    return _Plan(values, ops, boxes, list(dict.fromkeys(box_edges)))
+
+
+def _box_label(v: Value, h: tuple[int, int], role: str, s: _Style, num: Callable[[Any], str]) -> str:
+    """A collapsed neuron: its name, its output's data and grad."""
+    cells = [f"<b>L{h[0]}.N{h[1]}</b>", "out " + num(v.data), "grad " + _grad_text(v, s, num)]
+    return _table(cells, _box_fill(v, role, s), v is s.highlight)
+
+
+def _box_fill(v: Value, role: str, s: _Style) -> str:
+    return _fill(v, role, s) if role == "output" or s.color_by != "role" else _NEURON_FILL
+
+
+def _box_attrs(v: Value, role: str, s: _Style) -> dict[str, str]:
+    return {"shape": "plain", "fontcolor": _font_on(_box_fill(v, role, s))}
