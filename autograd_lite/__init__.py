@@ -18,6 +18,8 @@ from .engine import (
     zero_grad,
 )
 from .gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck
+from .nn import MLP
+from .optim import SGD, Adam
 from .rules import RULES, Rule
 from .stepper import Stepper
 from .viz import draw_graph
@@ -25,6 +27,9 @@ from .viz import draw_graph
 __version__ = "0.1.0"
 
 __all__ = [
+    "MLP",
+    "SGD",
+    "Adam",
     "GradcheckError",
     "GradcheckResult",
     "RULES",

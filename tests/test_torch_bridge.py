@@ -160,3 +160,13 @@ def test_missing_torch_gives_a_clear_import_error(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
     with pytest.raises(ImportError, match=r"to_torch: PyTorch is not installed.*autograd_lite\[torch\]"):
         to_torch(MLP(1, [1]))
+
+
+def test_mlp_methods_round_trip_through_torch() -> None:
+    model = MLP(3, [4, 2], activation="tanh", seed=3)
+    net = model.to_torch()
+    x = [0.3, -1.2, 0.7]
+    want = net(torch.tensor(x, dtype=torch.float64)).tolist()
+    assert [v.data for v in model(x)] == pytest.approx(want, rel=1e-12)
+    back = MLP.from_torch(net)
+    assert [p.data for p in back.parameters()] == [p.data for p in model.parameters()]

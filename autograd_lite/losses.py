@@ -1,0 +1,141 @@
+"""Loss functions built from `Value` operations, so backprop through them needs no special code.
+
+Lecture items 4 and 5. Each pairs naturally with an output activation so that the gradient at the
+output logits is ŷ - y: softmax + cross-entropy, sigmoid + binary cross-entropy, linear + squared
+error. The softmax-based losses subtract the largest logit first. That subtracts a *constant*
+(its data, not a node): softmax(z - c) = softmax(z), so the value and the gradient are exactly
+those of the formula, but exp never sees a number above 0 and cannot overflow.
+
+    >>> from autograd_lite import Value
+    >>> z = [Value(2.0), Value(1.0), Value(0.1)]
+    >>> loss = cross_entropy(z, 0)
+    >>> loss.backward()
+    >>> round(z[0].grad, 4)  # softmax(z)[0] - 1
+    -0.341
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .engine import Value
+
+__all__ = ["softmax", "log_softmax", "cross_entropy", "binary_cross_entropy", "mse", "l1", "hinge"]
+
+Scalar = Value | float
+Scalars = Scalar | Sequence[Scalar]
+
+
+def _as_values(xs: Sequence[Scalar], op: str) -> list[Value]:
+    values = [x if isinstance(x, Value) else Value(x) for x in xs]
+    if not values:
+        raise ValueError(f"{op}: needs at least one logit")
+    return values
+
+
+def _shifted(logits: Sequence[Scalar], op: str) -> tuple[list[Value], Value]:
+    """(z_k - max z, log Σ_j exp(z_j - max z)): the two pieces of every softmax formula."""
+    z = _as_values(logits, op)
+    top = Value(max(v.data for v in z))  # one constant leaf, shared by every subtraction
+    shifted = [v - top for v in z]
+    log_total = Value.sum([s.exp() for s in shifted]).log()  # the sum is >= 1: one term is exp(0)
+    return shifted, log_total
+
+
+def softmax(logits: Sequence[Scalar]) -> list[Value]:
+    """ŷ_k = exp(z_k) / Σ_j exp(z_j): positive and summing to 1 (lecture item 4).
+
+    Computed as exp(z_k - m) / Σ_j exp(z_j - m) with m = max z, which is the same number.
+    """
+    z = _as_values(logits, "softmax")
+    top = Value(max(v.data for v in z))  # a constant: no gradient reaches the logits through it
+    exps = [(v - top).exp() for v in z]
+    total = Value.sum(exps)
+    return [e / total for e in exps]
+
+
+def log_softmax(logits: Sequence[Scalar]) -> list[Value]:
+    """log ŷ_k = z_k - log Σ_j exp(z_j) = (z_k - m) - log Σ_j exp(z_j - m), with m = max z."""
+    shifted, log_total = _shifted(logits, "log_softmax")
+    return [s - log_total for s in shifted]
+
+
+def cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
+    """The softmax loss L = -log ŷ_target = log Σ_j exp(z_j) - z_target (lecture item 5).
+
+    Cross-entropy H(p, q) = -Σ_k p_k log q_k with a one-hot p. Its gradient with respect to the
+    logits is ∂L/∂z_k = ŷ_k - [k == target]: softmax minus the one-hot target.
+    """
+    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(logits):
+        raise ValueError(f"cross_entropy: target must be a class index in [0, {len(logits)}), got {target!r}")
+    shifted, log_total = _shifted(logits, "cross_entropy")
+    return log_total - shifted[target]
+
+
+def binary_cross_entropy(logit: Scalar, target: float) -> Value:
+    """L = -[y log σ(z) + (1 - y) log(1 - σ(z))] from the logit z, for a target y in [0, 1].
+
+    Written as max(z, 0) - z·y + log(1 + exp(-|z|)), the same function with no overflow for any
+    z (the branch is chosen by the sign of z's data). ∂L/∂z = σ(z) - y = ŷ - y (lecture item 9).
+    """
+    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0.0 <= target <= 1.0:
+        raise ValueError(
+            f"binary_cross_entropy: target must be a number in [0, 1] (usually 0 or 1), got {target!r}"
+        )
+    z = logit if isinstance(logit, Value) else Value(logit)
+    y = float(target)
+    if z.data >= 0.0:  # max(z, 0) = z:  z - z·y + log(1 + e^-z)
+        return z * (1.0 - y) + (1.0 + (-z).exp()).log()
+    return z * -y + (1.0 + z.exp()).log()  # max(z, 0) = 0:  -z·y + log(1 + e^z)
+
+
+def _pairs(preds: Scalars, targets: Scalars, op: str) -> tuple[list[Scalar], list[Scalar]]:
+    p = list(preds) if isinstance(preds, Sequence) else [preds]
+    t = list(targets) if isinstance(targets, Sequence) else [targets]
+    if len(p) != len(t):
+        raise ValueError(f"{op}: {len(p)} predictions but {len(t)} targets")
+    if not p:
+        raise ValueError(f"{op}: needs at least one prediction")
+    return p, t
+
+
+def _mean(terms: list[Value]) -> Value:
+    total = Value.sum(terms)
+    return total if len(terms) == 1 else total * (1.0 / len(terms))
+
+
+def mse(preds: Scalars, targets: Scalars) -> Value:
+    """Mean squared error (1/n) Σ_i (ŷ_i - y_i)²; ∂L/∂ŷ_i = 2(ŷ_i - y_i)/n. Single values or lists."""
+    p, t = _pairs(preds, targets, "mse")
+    return _mean([_diff(a, b) ** 2 for a, b in zip(p, t, strict=True)])
+
+
+def l1(preds: Scalars, targets: Scalars) -> Value:
+    """Mean absolute error (1/n) Σ_i |ŷ_i - y_i|; ∂L/∂ŷ_i = sign(ŷ_i - y_i)/n, which is 0 at 0 (as torch).
+
+    |d| is built as relu(d) + relu(-d), whose derivative at d = 0 is 0 + 0.
+    """
+    p, t = _pairs(preds, targets, "l1")
+    terms = []
+    for a, b in zip(p, t, strict=True):
+        d = _diff(a, b)
+        terms.append(d.relu() + (-d).relu())
+    return _mean(terms)
+
+
+def hinge(scores: Scalars, targets: Scalars) -> Value:
+    """The max-margin loss (1/n) Σ_i max(0, 1 - y_i·s_i) for labels y_i = ±1 (micrograd's moons demo)."""
+    s, y = _pairs(scores, targets, "hinge")
+    for label in y:
+        if isinstance(label, Value) or label not in (-1, 1) or isinstance(label, bool):
+            raise ValueError(f"hinge: every target must be -1 or +1, got {label!r}")
+    return _mean([_as_value(-yi * si + 1.0).relu() for si, yi in zip(s, y, strict=True)])
+
+
+def _diff(a: Scalar, b: Scalar) -> Value:
+    """ŷ - y as a Value (a constant leaf when both are plain numbers)."""
+    return _as_value(a - b)
+
+
+def _as_value(x: Scalar) -> Value:
+    return x if isinstance(x, Value) else Value(x)

@@ -1,0 +1,304 @@
+"""Neural networks from scalar `Value` nodes: `Neuron`, `Layer` and the multi-layer perceptron `MLP`.
+
+A neuron computes a = f(Σ_k w_k·x_k + b) (lecture item 2); the weighted sum is ONE n-ary `sum`
+node over the products w_k·x_k and the bias, so graphs stay small and readable. A layer is a list
+of neurons that see the same inputs; an MLP is a stack of layers. Hidden layers share one
+activation; the output layer is linear unless told otherwise (item 5: linear output + squared
+error, sigmoid + binary cross-entropy, softmax + cross-entropy).
+
+Weights start with zero mean and variance 2/fan_in for ReLU (He) or 1/fan_in otherwise (LeCun),
+drawn from a Gaussian or from the uniform distribution with that variance; biases start at 0
+(item 14). The parameter count is Σ (neurons·inputs + biases) (item 14):
+
+    >>> model = MLP(3, [4, 2])
+    >>> model.num_parameters()  # 4·3 + 4 hidden plus 2·4 + 2 output
+    26
+    >>> model
+    MLP(3 -> 4 relu -> 2 linear, 26 parameters)
+    >>> [name for name, _ in model.named_parameters()][:3]
+    ['L0.N0.w0', 'L0.N0.w1', 'L0.N0.w2']
+
+Every parameter's `label` is its name, so graph drawings and tables show which weight is which.
+`state_dict()` / `save()` / `MLP.load()` store a model as validated JSON (see `checkpoint.py`).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .engine import Value
+
+__all__ = ["ACTIVATIONS", "INITS", "DISTRIBUTIONS", "Module", "Neuron", "Layer", "MLP", "init_std"]
+
+Input = Sequence[Value | float]
+
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,  # identity: no node at all
+}
+"""Activation name -> the `Value` method that applies it (None for linear)."""
+
+INITS = ("auto", "he", "lecun")
+DISTRIBUTIONS = ("normal", "uniform")
+
+
+def _check_choice(kind: str, value: object, choices: Sequence[str]) -> None:
+    if value not in choices:
+        raise ValueError(f"{kind} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+
+
+def _check_count(kind: str, n: object) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{kind} must be a positive integer, got {n!r}")
+    return n
+
+
+def init_std(fan_in: int, activation: str, init: str = "auto") -> float:
+    """Standard deviation of the initial weights: sqrt(2/fan_in) (He) or sqrt(1/fan_in) (LeCun).
+
+    "auto" picks He for ReLU and LeCun otherwise (lecture item 14: variance 2/J for ReLU, 1/J else).
+    """
+    _check_choice("init", init, INITS)
+    he = init == "he" or (init == "auto" and activation == "relu")
+    return math.sqrt((2.0 if he else 1.0) / fan_in)
+
+
+class Module:
+    """Anything with parameters: lists them, names them, counts them and zeroes their grads."""
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(name, parameter) pairs in a fixed order; names like "L0.N3.w1" in an MLP."""
+        return []
+
+    def parameters(self) -> list[Value]:
+        """The trainable `Value`s, in the order of `named_parameters()`."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to 0 (gradients accumulate across backward calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def num_parameters(self) -> int:
+        """How many scalars training adjusts: Σ (neurons·inputs + biases) over the layers."""
+        return len(self.parameters())
+
+    def _label_parameters(self) -> None:
+        for name, p in self.named_parameters():
+            p.label = name
+
+
+class Neuron(Module):
+    """a = f(Σ_k w_k·x_k + b): one `sum` node over the products and the bias, then the activation.
+
+    `init` ("auto", "he", "lecun") sets the weights' variance (2/nin or 1/nin); `distribution` is
+    "normal" (Gaussian) or "uniform" (on [-sqrt(3·var), sqrt(3·var)], the same variance). Weights
+    are drawn from `rng` (a fresh, unseeded `random.Random()` if None); the bias starts at 0.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        init: str = "auto",
+        distribution: str = "normal",
+        rng: random.Random | None = None,
+    ) -> None:
+        _check_count("Neuron: nin", nin)
+        _check_choice("Neuron: activation", activation, tuple(ACTIVATIONS))
+        _check_choice("Neuron: distribution", distribution, DISTRIBUTIONS)
+        _check_choice("Neuron: init", init, INITS)
+        rng = rng if rng is not None else random.Random()
+        std = init_std(nin, activation, init)
+        if distribution == "normal":
+            weights = [rng.gauss(0.0, std) for _ in range(nin)]
+        else:
+            limit = math.sqrt(3.0) * std
+            weights = [rng.uniform(-limit, limit) for _ in range(nin)]
+        self.w = [Value(w) for w in weights]
+        self.b = Value(0.0)
+        self.activation = activation
+        self._act = ACTIVATIONS[activation]
+        self._label_parameters()
+
+    def __call__(self, x: Input) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
+        return self._forward(x)
+
+    def _forward(self, x: Input) -> Value:
+        """The forward pass without the length check (the layer has checked it already)."""
+        z = Value.sum([wi * xi for wi, xi in zip(self.w, x, strict=False)] + [self.b])
+        act = self._act
+        return z if act is None else act(z)
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [(f"w{k}", w) for k, w in enumerate(self.w)] + [("b", self.b)]
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)} inputs, {self.activation})"
+
+
+class Layer(Module):
+    """`nout` neurons that all see the same `nin` inputs: ŷ_j = f(Σ_k W_jk·x_k + b_j)."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        init: str = "auto",
+        distribution: str = "normal",
+        rng: random.Random | None = None,
+    ) -> None:
+        _check_count("Layer: nin", nin)
+        _check_count("Layer: nout", nout)
+        rng = rng if rng is not None else random.Random()
+        self.nin, self.nout, self.activation = nin, nout, activation
+        self.neurons = [Neuron(nin, activation, init, distribution, rng) for _ in range(nout)]
+        self._label_parameters()
+
+    def __call__(self, x: Input) -> list[Value]:
+        if len(x) != self.nin:
+            raise ValueError(f"Layer: expected {self.nin} inputs, got {len(x)}")
+        return [n._forward(x) for n in self.neurons]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [(f"N{j}.{name}", p) for j, n in enumerate(self.neurons) for name, p in n.named_parameters()]
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer({self.nin} -> {self.nout} {self.activation}, {self.num_parameters()} parameters)"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of sizes `nouts` on `nin` inputs.
+
+    Hidden layers use `activation`; the last layer uses `output_activation` ("linear" by
+    default). Calling the model returns a `Value` when the last layer has one neuron, else a
+    list of `Value`s. All initial weights come from one `random.Random(seed)` (seed=None: unseeded).
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        output_activation: str = "linear",
+        init: str = "auto",
+        distribution: str = "normal",
+        seed: int | None = 0,
+    ) -> None:
+        _check_count("MLP: nin", nin)
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        for n in nouts:
+            _check_count("MLP: every layer size", n)
+        _check_choice("MLP: activation", activation, tuple(ACTIVATIONS))
+        _check_choice("MLP: output_activation", output_activation, tuple(ACTIVATIONS))
+        rng = random.Random(seed)
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.nin, self.nouts = nin, list(nouts)
+        self.activation, self.output_activation = activation, output_activation
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                output_activation if i == last else activation,
+                init,
+                distribution,
+                rng,
+            )
+            for i in range(len(nouts))
+        ]
+        self._label_parameters()
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        if len(x) != self.nin:
+            raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
+        first, *rest = self.layers
+        out = [n._forward(x) for n in first.neurons]
+        for layer in rest:
+            out = [n._forward(out) for n in layer.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [
+            (f"L{i}.{name}", p) for i, layer in enumerate(self.layers) for name, p in layer.named_parameters()
+        ]
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        parts = [str(self.nin)] + [f"{layer.nout} {layer.activation}" for layer in self.layers]
+        return f"MLP({' -> '.join(parts)}, {self.num_parameters()} parameters)"
+
+    # --- saving and loading (the format and its checks live in checkpoint.py) -----------------
+
+    def architecture(self) -> dict[str, Any]:
+        """What it takes to rebuild this model: nin, nouts, activation, output_activation."""
+        return {
+            "nin": self.nin,
+            "nouts": list(self.nouts),
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+        }
+
+    def state_dict(self) -> dict[str, Any]:
+        """The model as a JSON-able dict: format, version, architecture and every parameter by name."""
+        from .checkpoint import make_state_dict
+
+        return make_state_dict(self.architecture(), self.named_parameters())
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Copy parameters from `state`; checks everything first and raises ValueError, changing nothing."""
+        from .checkpoint import check_state_dict
+
+        values = check_state_dict(state, self.architecture(), [name for name, _ in self.named_parameters()])
+        for name, p in self.named_parameters():
+            p.data = values[name]
+
+    def save(self, path: str | Path) -> None:
+        """Write `state_dict()` to `path` as JSON."""
+        from .checkpoint import write_json
+
+        write_json(path, self.state_dict())
+
+    @classmethod
+    def load(cls, path: str | Path) -> MLP:
+        """Build the model described in the JSON file at `path` and load its parameters."""
+        from .checkpoint import architecture_of, read_json
+
+        state = read_json(path)
+        try:
+            model = cls(**architecture_of(state))
+            model.load_state_dict(state)
+        except ValueError as e:
+            raise ValueError(f"{path}: {e}") from None
+        return model
+
+    def to_torch(self, dtype: Any = None) -> Any:
+        """The same network as a `torch.nn.Sequential` (float64 by default), to continue in PyTorch."""
+        from .torch_bridge import to_torch
+
+        return to_torch(self, dtype=dtype)
+
+    @classmethod
+    def from_torch(cls, sequential: Any) -> MLP:
+        """The way back: an MLP with the weights of a Sequential of Linear and activation modules."""
+        from .torch_bridge import from_torch
+
+        return from_torch(sequential)

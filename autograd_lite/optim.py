@@ -1,0 +1,207 @@
+"""Optimizers and learning-rate schedules: gradient descent w ← w - η·∇L and its refinements.
+
+`SGD` and `Adam` follow PyTorch's update rules exactly (torch.optim.SGD and torch.optim.Adam,
+not AdamW), so a model trained here and one trained in PyTorch from the same start take the same
+steps. Updates change each parameter's `.data` in place and record no graph. `StepLR` and
+`LinearLR` set the optimizer's `lr` like torch.optim.lr_scheduler does (lecture item 6).
+
+    >>> from autograd_lite import Value
+    >>> w = Value(3.0)
+    >>> opt = SGD([w], lr=0.1)
+    >>> loss = w * w          # dL/dw = 2w = 6
+    >>> loss.backward()
+    >>> opt.step()            # w ← 3 - 0.1·6
+    >>> round(w.data, 12)
+    2.4
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from .engine import Value
+
+__all__ = ["Optimizer", "SGD", "Adam", "LRScheduler", "StepLR", "LinearLR"]
+
+
+def _check(op: str, name: str, x: Any, low: float, high: float = math.inf, high_open: bool = False) -> float:
+    """x as a float in [low, high] (or [low, high)), else a ValueError naming op, name and x."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        raise ValueError(f"{op}: {name} must be a finite number, got {x!r}")
+    if x < low or x > high or (high_open and x == high):
+        bound = f"[{low}, {high})" if high_open else f"[{low}, {high}]"
+        raise ValueError(f"{op}: {name} must be in {bound}, got {x!r}")
+    return float(x)
+
+
+def _grad_of(p: Value) -> float:
+    """A parameter's gradient as a float (also after backward(create_graph=True))."""
+    g = p.grad
+    return g if type(g) is float else float(g.data if isinstance(g, Value) else g)
+
+
+class Optimizer:
+    """Holds the parameters and the learning rate; `step()` updates, `zero_grad()` clears grads."""
+
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
+        op = type(self).__name__
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{op}: got an empty parameter list")
+        for p in self.params:
+            if not isinstance(p, Value):
+                raise ValueError(f"{op}: parameters must be Values, got {type(p).__name__} {p!r}")
+        self.lr = _check(op, "lr", lr, 0.0)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to 0 before the next backward pass."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Apply one update to every parameter's data."""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum and L2 weight decay (torch.optim.SGD).
+
+    d = g + λ·w;  buf = μ·buf + d (buf = d on the first step);  w ← w - η·buf  (η·d without momentum).
+    """
+
+    def __init__(
+        self, params: Iterable[Value], lr: float, momentum: float = 0.0, weight_decay: float = 0.0
+    ) -> None:
+        super().__init__(params, lr)
+        self.momentum = _check("SGD", "momentum", momentum, 0.0)
+        self.weight_decay = _check("SGD", "weight_decay", weight_decay, 0.0)
+        self._buf: list[float] | None = None
+
+    def step(self) -> None:
+        lr, mu, wd = self.lr, self.momentum, self.weight_decay
+        if mu == 0.0:
+            for p in self.params:
+                d = _grad_of(p)
+                if wd:
+                    d += wd * p.data
+                p.data -= lr * d
+            return
+        first = self._buf is None
+        buf = self._buf if self._buf is not None else [0.0] * len(self.params)
+        for i, p in enumerate(self.params):
+            d = _grad_of(p)
+            if wd:
+                d += wd * p.data
+            buf[i] = d if first else mu * buf[i] + d
+            p.data -= lr * buf[i]
+        self._buf = buf
+
+
+class Adam(Optimizer):
+    """Adam (torch.optim.Adam, L2 weight decay added to the gradient, not AdamW).
+
+    g = ∇L + λ·w;  m = β₁·m + (1-β₁)·g;  v = β₂·v + (1-β₂)·g²;  at step t
+    w ← w - (η / (1-β₁ᵗ)) · m / (sqrt(v) / sqrt(1-β₂ᵗ) + ε).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (
+            _check("Adam", "beta1", betas[0], 0.0, 1.0, high_open=True),
+            _check("Adam", "beta2", betas[1], 0.0, 1.0, high_open=True),
+        )
+        self.eps = _check("Adam", "eps", eps, 0.0)
+        self.weight_decay = _check("Adam", "weight_decay", weight_decay, 0.0)
+        self.t = 0
+        self._m = [0.0] * len(self.params)
+        self._v = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        wd, eps = self.weight_decay, self.eps
+        step_size = self.lr / (1.0 - b1**self.t)
+        correction2 = math.sqrt(1.0 - b2**self.t)
+        m, v = self._m, self._v
+        for i, p in enumerate(self.params):
+            g = _grad_of(p)
+            if wd:
+                g += wd * p.data
+            m[i] = b1 * m[i] + (1.0 - b1) * g
+            v[i] = b2 * v[i] + (1.0 - b2) * g * g
+            p.data -= step_size * m[i] / (math.sqrt(v[i]) / correction2 + eps)
+
+
+class LRScheduler:
+    """Sets `optimizer.lr` = base_lr · factor(epoch); call `step()` once per epoch (or per step)."""
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise ValueError(f"{type(self).__name__}: expected an Optimizer, got {type(optimizer).__name__}")
+        self.optimizer = optimizer
+        self.base_lr = optimizer.lr
+        self.last_epoch = 0
+        optimizer.lr = self.base_lr * self.factor(0)
+
+    def factor(self, epoch: int) -> float:
+        """The multiplier of the base learning rate after `epoch` calls of step()."""
+        raise NotImplementedError
+
+    @property
+    def lr(self) -> float:
+        """The learning rate the optimizer uses now."""
+        return self.optimizer.lr
+
+    def step(self) -> None:
+        """Advance one epoch and set the optimizer's learning rate for it."""
+        self.last_epoch += 1
+        self.optimizer.lr = self.base_lr * self.factor(self.last_epoch)
+
+
+class StepLR(LRScheduler):
+    """lr = base_lr · γ^⌊epoch / step_size⌋: multiply by γ every `step_size` epochs."""
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
+            raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
+        self.step_size = step_size
+        self.gamma = _check("StepLR", "gamma", gamma, 0.0)
+        super().__init__(optimizer)
+
+    def factor(self, epoch: int) -> float:
+        return float(self.gamma ** (epoch // self.step_size))
+
+
+class LinearLR(LRScheduler):
+    """lr = base_lr · (s + (e - s)·min(epoch, T)/T): from start_factor s to end_factor e over T epochs."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+    ) -> None:
+        self.start_factor = _check("LinearLR", "start_factor", start_factor, 0.0, 1.0)
+        if self.start_factor == 0.0:
+            raise ValueError("LinearLR: start_factor must be greater than 0, got 0")
+        self.end_factor = _check("LinearLR", "end_factor", end_factor, 0.0, 1.0)
+        if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
+            raise ValueError(f"LinearLR: total_iters must be a positive integer, got {total_iters!r}")
+        self.total_iters = total_iters
+        super().__init__(optimizer)
+
+    def factor(self, epoch: int) -> float:
+        s, e = self.start_factor, self.end_factor
+        return s + (e - s) * min(epoch, self.total_iters) / self.total_iters

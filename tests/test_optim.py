@@ -1,0 +1,188 @@
+"""SGD, Adam and the learning-rate schedules, step by step against torch.optim in float64."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd_lite import Value
+from autograd_lite.losses import mse
+from autograd_lite.nn import MLP
+from autograd_lite.optim import SGD, Adam, LinearLR, StepLR
+
+torch = pytest.importorskip("torch")
+
+XS = [[0.5, -1.0], [1.5, 0.25], [-0.75, 0.8], [0.1, 0.2]]
+YS = [0.3, -0.6, 0.9, 0.1]
+
+
+def make_pair(seed: int = 2) -> tuple[MLP, list]:
+    """Our tanh MLP 2-3-1 and one float64 torch scalar per parameter, starting equal."""
+    model = MLP(2, [3, 1], activation="tanh", seed=seed)
+    for i, p in enumerate(model.parameters()):
+        p.data += 0.05 * math.sin(i)  # non-zero biases
+    tparams = [torch.tensor(p.data, dtype=torch.float64, requires_grad=True) for p in model.parameters()]
+    return model, tparams
+
+
+def torch_loss(model: MLP, tparams: list):
+    """The same network and mean squared error, evaluated in torch with the scalar parameters."""
+    it = iter(tparams)
+    params = [[([next(it) for _ in n.w], next(it)) for n in layer.neurons] for layer in model.layers]
+    preds = []
+    for x in XS:
+        h = [torch.tensor(v, dtype=torch.float64) for v in x]
+        for layer, lp in zip(model.layers, params, strict=True):
+            z = [sum((w * hi for w, hi in zip(ws, h, strict=True)), b) for ws, b in lp]
+            h = [torch.tanh(v) for v in z] if layer.activation == "tanh" else z
+        preds.append(h[0])
+    return sum((p - y) ** 2 for p, y in zip(preds, YS, strict=True)) / len(YS)
+
+
+def our_loss(model: MLP) -> Value:
+    return mse([model(x) for x in XS], YS)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "ours, theirs, kwargs",
+    [
+        (SGD, torch.optim.SGD, {"lr": 0.1}),
+        (SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9}),
+        (SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.5, "weight_decay": 0.01}),
+        (Adam, torch.optim.Adam, {"lr": 0.01}),
+        (Adam, torch.optim.Adam, {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1}),
+    ],
+)
+def test_five_steps_match_torch(ours, theirs, kwargs: dict) -> None:
+    model, tparams = make_pair()
+    opt, topt = ours(model.parameters(), **kwargs), theirs(tparams, **kwargs)
+    start = [p.data for p in model.parameters()]
+    for _ in range(5):
+        opt.zero_grad()
+        loss = our_loss(model)
+        loss.backward()
+        opt.step()
+        topt.zero_grad()
+        t_loss = torch_loss(model, tparams)
+        t_loss.backward()
+        topt.step()
+        assert loss.data == pytest.approx(t_loss.item(), abs=1e-12)
+        assert [p.data for p in model.parameters()] == pytest.approx([t.item() for t in tparams], abs=1e-12)
+    assert [p.data for p in model.parameters()] != start  # the parameters really moved
+
+
+def test_updates_build_no_graph_and_training_reduces_the_loss() -> None:
+    model, _ = make_pair()
+    opt = Adam(model.parameters(), lr=0.05)
+    first = None
+    for _ in range(30):
+        opt.zero_grad()
+        loss = our_loss(model)
+        first = loss.data if first is None else first
+        loss.backward()
+        opt.step()
+    assert all(p.is_leaf and p.op == "" for p in model.parameters())
+    assert our_loss(model).data < 0.5 * first
+
+
+def test_zero_grad_clears_gradients() -> None:
+    w = Value(2.0)
+    opt = SGD([w], lr=0.1)
+    (w * w).backward()
+    assert w.grad == 4.0
+    opt.zero_grad()
+    assert w.grad == 0.0
+
+
+def test_step_accepts_gradients_recorded_as_values() -> None:
+    w = Value(3.0)
+    (w * w).backward(create_graph=True)
+    SGD([w], lr=0.5).step()
+    assert w.data == 0.0  # 3 - 0.5·6
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: SGD(p, lr=-0.1), "SGD: lr must be in"),
+        (lambda p: SGD(p, lr=float("nan")), "SGD: lr must be a finite number"),
+        (lambda p: SGD(p, lr=0.1, momentum=-1), "SGD: momentum"),
+        (lambda p: SGD(p, lr=0.1, weight_decay=-1e-3), "SGD: weight_decay"),
+        (lambda p: Adam(p, betas=(0.9, 1.0)), "Adam: beta2 must be in"),
+        (lambda p: Adam(p, betas=(0.9,)), "Adam: betas must be a pair"),
+        (lambda p: Adam(p, eps=-1.0), "Adam: eps"),
+        (lambda p: SGD([], lr=0.1), "empty parameter list"),
+        (lambda p: SGD([1.0], lr=0.1), "parameters must be Values"),
+    ],
+)
+def test_bad_hyperparameters_are_clear_errors(make, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        make([Value(1.0)])
+
+
+# --- schedules ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "ours, theirs, kwargs",
+    [
+        (StepLR, torch.optim.lr_scheduler.StepLR, {"step_size": 2, "gamma": 0.5}),
+        (StepLR, torch.optim.lr_scheduler.StepLR, {"step_size": 3, "gamma": 0.1}),
+        (
+            LinearLR,
+            torch.optim.lr_scheduler.LinearLR,
+            {"start_factor": 0.25, "end_factor": 1.0, "total_iters": 4},
+        ),
+        (
+            LinearLR,
+            torch.optim.lr_scheduler.LinearLR,
+            {"start_factor": 1.0, "end_factor": 0.1, "total_iters": 3},
+        ),
+    ],
+)
+def test_schedules_match_torch(ours, theirs, kwargs: dict) -> None:
+    w = Value(1.0)
+    opt = SGD([w], lr=0.4)
+    sched = ours(opt, **kwargs)
+    t = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    topt = torch.optim.SGD([t], lr=0.4)
+    tsched = theirs(topt, **kwargs)
+    lrs, tlrs = [sched.lr], [tsched.get_last_lr()[0]]
+    for _ in range(8):
+        topt.step()  # no gradient: torch skips the update, but wants step() before the schedule
+        sched.step()
+        tsched.step()
+        lrs.append(sched.lr)
+        tlrs.append(tsched.get_last_lr()[0])
+    assert lrs == pytest.approx(tlrs, rel=1e-12)
+    assert opt.lr == lrs[-1]
+
+
+def test_sgd_uses_the_scheduled_learning_rate() -> None:
+    w = Value(1.0)
+    opt = SGD([w], lr=1.0)
+    sched = StepLR(opt, step_size=1, gamma=0.5)
+    for _ in range(3):
+        opt.zero_grad()
+        w.backward()  # dw/dw = 1
+        opt.step()
+        sched.step()
+    assert w.data == 1.0 - (1.0 + 0.5 + 0.25)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda o: StepLR(o, step_size=0), "StepLR: step_size"),
+        (lambda o: StepLR(o, step_size=2, gamma=-0.5), "StepLR: gamma"),
+        (lambda o: LinearLR(o, start_factor=0.0), "LinearLR: start_factor"),
+        (lambda o: LinearLR(o, end_factor=1.5), "LinearLR: end_factor"),
+        (lambda o: LinearLR(o, total_iters=0), "LinearLR: total_iters"),
+    ],
+)
+def test_bad_schedules_are_clear_errors_and_leave_the_lr_alone(make, message: str) -> None:
+    opt = SGD([Value(1.0)], lr=0.3)
+    with pytest.raises(ValueError, match=message):
+        make(opt)
+    assert opt.lr == 0.3

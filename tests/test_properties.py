@@ -1,0 +1,153 @@
+"""Property-based tests: random expression graphs, gradients against PyTorch and finite differences.
+
+A `Program` is a list of leaf values and a list of steps; each step applies one operation to
+nodes picked from the pool of nodes built so far, so subexpressions are shared (fan-out) and
+the graph is a DAG, not a tree. Every step keeps values in a safe domain by construction
+(log of x*x + 1, division by y*y + 1, powers of positive bases, exp of tanh(x), ...) so that
+no step branches on data: the same program runs unchanged in autograd_lite, in PyTorch and
+at the shifted points of a finite difference. Hypothesis is derandomized in conftest.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from autograd_lite import Value
+
+# name -> (number of operands, the step written once for Values and tensors alike)
+STEPS: dict[str, tuple[int, Callable[..., Any] | None]] = {
+    "add": (2, lambda a, b: (a + b) * 0.5),
+    "sub": (2, lambda a, b: (a - b) * 0.5),
+    "mul": (2, lambda a, b: a * b.tanh()),
+    "mul_raw": (2, lambda a, b: a.tanh() * b.sigmoid()),
+    "div": (2, lambda a, b: a / (b * b + 1.0)),
+    "div_sigmoid": (2, lambda a, b: a.tanh() / b.sigmoid()),
+    "radd": (1, lambda a: (2.0 + a) * 0.5),
+    "rsub": (1, lambda a: (1.0 - a) * 0.5),
+    "rmul": (1, lambda a: -0.75 * a),
+    "rdiv": (1, lambda a: 1.0 / (a * a + 1.0)),
+    "neg": (1, lambda a: -a),
+    "pow_int": (1, lambda a: a.tanh() ** 3),
+    "square": (1, lambda a: a.tanh() ** 2),
+    "pow_real": (1, lambda a: (a * a + 0.5) ** -0.5),
+    "pow_root": (1, lambda a: (a.sigmoid() + 0.1) ** 1.5),
+    "pow_value": (2, lambda a, b: (a.sigmoid() + 0.5) ** b.tanh()),
+    "rpow": (1, lambda a: 2.0 ** a.tanh()),
+    "rpow_fraction": (1, lambda a: 0.5 ** a.tanh()),
+    "exp": (1, lambda a: a.tanh().exp()),
+    "log": (1, lambda a: (a * a + 1.0).log()),
+    "tanh": (1, lambda a: a.tanh()),
+    "sigmoid": (1, lambda a: a.sigmoid()),
+    "relu": (1, lambda a: a.relu()),
+    "sum": (3, None),  # Value.sum of three pool nodes and a constant; see `run`
+}
+
+
+@dataclass(frozen=True)
+class Program:
+    leaves: tuple[float, ...]
+    steps: tuple[tuple[str, tuple[int, ...]], ...]
+
+
+@st.composite
+def programs(draw: st.DrawFn, max_leaves: int = 4, max_steps: int = 18) -> Program:
+    """Random leaves in [-2, 2] and steps whose operands come from every node built so far."""
+    leaves = draw(
+        st.lists(st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False), min_size=1, max_size=max_leaves)
+    )
+    pool_size, steps = len(leaves), []
+    for _ in range(draw(st.integers(1, max_steps))):
+        name = draw(st.sampled_from(sorted(STEPS)))
+        operands = tuple(draw(st.integers(0, pool_size - 1)) for _ in range(STEPS[name][0]))
+        steps.append((name, operands))
+        pool_size += 1
+    return Program(tuple(leaves), tuple(steps))
+
+
+def run(program: Program, leaves: Sequence[Any], total: Callable[[list[Any]], Any]) -> tuple[Any, list[Any]]:
+    """Build the program's graph on the given leaves; the output sums the whole pool.
+
+    Returns the output and the inputs of every relu (to keep finite differences off its kink).
+    """
+    pool, relu_inputs = list(leaves), []
+    for name, operands in program.steps:
+        args = [pool[i] for i in operands]
+        if name == "sum":
+            pool.append(total([*args, 0.25]))
+            continue
+        if name == "relu":
+            relu_inputs.append(args[0])
+        step = STEPS[name][1]
+        assert step is not None
+        pool.append(step(*args))
+    return total(pool), relu_inputs
+
+
+def engine_total(xs: list[Any]) -> Value:
+    return Value.sum(xs)
+
+
+def torch_total(xs: list[Any]) -> torch.Tensor:
+    return torch.stack(
+        [x if isinstance(x, torch.Tensor) else torch.tensor(x, dtype=torch.float64) for x in xs]
+    ).sum()
+
+
+def engine_grads(program: Program) -> tuple[float, list[float], list[float]]:
+    leaves = [Value(x) for x in program.leaves]
+    out, relu_inputs = run(program, leaves, engine_total)
+    out.backward()
+    return out.data, [leaf.grad for leaf in leaves], [r.data for r in relu_inputs]
+
+
+def engine_output(program: Program, point: Sequence[float]) -> float:
+    out, _ = run(program, [Value(x) for x in point], engine_total)
+    return float(out.data)
+
+
+@settings(max_examples=1000)
+@given(programs())
+def test_random_graphs_match_torch(program: Program) -> None:
+    value, grads, _ = engine_grads(program)
+    tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in program.leaves]
+    out, _ = run(program, tensors, torch_total)
+    want = torch.autograd.grad(out, tensors, allow_unused=True)
+    assert math.isclose(value, out.item(), rel_tol=1e-9, abs_tol=1e-12)
+    for got, w in zip(grads, want):
+        expected = 0.0 if w is None else w.item()
+        assert math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12), (got, expected)
+
+
+@settings(max_examples=500)
+@given(programs())
+def test_random_graphs_match_finite_differences(program: Program) -> None:
+    _, grads, relu_inputs = engine_grads(program)
+    h = 1e-6
+    assume(all(abs(r) > 1e-3 for r in relu_inputs))  # a central difference across the kink is meaningless
+    for i, g in enumerate(grads):
+        up, down = list(program.leaves), list(program.leaves)
+        up[i] += h
+        down[i] -= h
+        fd = (engine_output(program, up) - engine_output(program, down)) / (2 * h)
+        assert math.isclose(g, fd, rel_tol=1e-5, abs_tol=1e-6), (i, g, fd)
+
+
+@settings(max_examples=100)
+@given(programs(max_steps=10))
+def test_gradients_accumulate_and_reset(program: Program) -> None:
+    leaves = [Value(x) for x in program.leaves]
+    out, _ = run(program, leaves, engine_total)
+    out.backward()
+    once = [leaf.grad for leaf in leaves]
+    out.backward()
+    assert [leaf.grad for leaf in leaves] == [2 * g for g in once]
+    out.zero_grad()
+    out.backward()
+    assert [leaf.grad for leaf in leaves] == once
