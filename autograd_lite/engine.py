@@ -23,7 +23,7 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import ContextDecorator
+from contextlib import ContextDecorator, nullcontext
 from numbers import Real
 from typing import Any
 
@@ -182,10 +182,9 @@ class Value:
         between passes. With ``create_graph=True`` the gradients are themselves `Value`s
         whose graph can be differentiated again (second derivatives).
         """
-        order = _reverse_topological(self)
-        before = _run_pass(order, create_graph)
+        nodes, before = _run_pass(self, create_graph)
         if any(before):
-            for node, g in zip(order, before):
+            for node, g in zip(nodes, before):
                 if g:
                     node.grad = g + node.grad
 
@@ -338,16 +337,16 @@ Value.__rpow__ = _binary(R.POW, reflected=True)  # number ** Value; Value ** x i
 # --- graph order ----------------------------------------------------------------------------------
 
 
-def _reverse_topological(root: Value) -> list[Value]:
-    """Every node `root` depends on, `root` first, each before all of its parents.
+def _count_uses(root: Value) -> list[Value]:
+    """Every node `root` depends on (`root` first, breadth-first), leaving in each node's `_uses`
+    how many times it is an operand of those nodes: the first pass of Kahn's algorithm.
 
-    Kahn's algorithm, no recursion: first count in `_uses` how often each node is used as a
-    parent, then emit a node once every node that uses it has been emitted (its count is
-    back to 0). Counting in a slot instead of a dict halves the cost of the sort.
+    Counting in a slot rather than a dict halves the cost of the sort. Between passes every
+    count is 0 again; the second pass (`_reverse_topological` or `_chain_rule`) sees to that.
     """
     seen = [root]
     try:
-        for node in seen:  # breadth-first: `seen` grows while we walk it
+        for node in seen:  # `seen` grows while we walk it
             a, b = node._a, node._b
             if a is None:
                 continue
@@ -357,8 +356,27 @@ def _reverse_topological(root: Value) -> list[Value]:
                 else:
                     p._uses = 1
                     seen.append(p)
-        order = []
-        ready = [root]
+    except BaseException:  # e.g. KeyboardInterrupt: leave every count at 0 again
+        _reset_counts(seen)
+        raise
+    return seen
+
+
+def _reset_counts(nodes: list[Value]) -> None:
+    for node in nodes:
+        node._uses = 0
+
+
+def _reverse_topological(root: Value) -> list[Value]:
+    """Every node `root` depends on, `root` first, each before all of its parents.
+
+    Kahn's algorithm, no recursion: after `_count_uses`, emit a node once every node that uses
+    it has been emitted (its count is back to 0). `_chain_rule` visits nodes in this same order.
+    """
+    nodes = _count_uses(root)
+    order = []
+    ready = [root]
+    try:
         while ready:
             node = ready.pop()
             order.append(node)
@@ -369,9 +387,8 @@ def _reverse_topological(root: Value) -> list[Value]:
                 p._uses -= 1
                 if not p._uses:
                     ready.append(p)
-    except BaseException:  # e.g. KeyboardInterrupt: leave every count at 0 again
-        for node in seen:
-            node._uses = 0
+    except BaseException:
+        _reset_counts(nodes)
         raise
     return order
 
@@ -388,11 +405,10 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     again: ``grad(grad(y, [x], create_graph=True)[0], [x])`` is d²y/dx². An input that `output`
     does not depend on gets 0.
     """
-    order = _reverse_topological(output)
-    before = _run_pass(order, create_graph)
-    reached = set(order)
+    nodes, before = _run_pass(output, create_graph)
+    reached = set(nodes)
     result = [x.grad if x in reached else Value(0.0) if create_graph else 0.0 for x in inputs]
-    for node, g in zip(order, before):
+    for node, g in zip(nodes, before):
         node.grad = g
     return result
 
@@ -406,89 +422,116 @@ def zero_grad(values: Iterable[Value]) -> None:
 # --- the backward pass ----------------------------------------------------------------------------
 
 
-def _run_pass(order: list[Value], create_graph: bool) -> list[Any]:
-    """One backward pass from order[0] (seeded with 1); returns what `.grad` held before.
+def _run_pass(root: Value, create_graph: bool) -> tuple[list[Value], list[Any]]:
+    """One backward pass from `root` (seeded with 1): every node reached, and what each `.grad`
+    held before.
 
     Afterwards each node's `.grad` holds this pass's gradient only, so the caller decides
     whether to add the old gradients back (backward) or restore them (grad). On any error
     every `.grad` is restored, leaving the graph as it was.
+
+    Plain float gradients take the fast path, `_chain_rule`; hooks, anomaly mode and
+    ``create_graph=True`` take `_chain_rule_general`. Both visit nodes in the same order.
     """
-    before = [node.grad for node in order]
+    general = create_graph or _anomaly or bool(_HOOKS)
+    nodes = _reverse_topological(root) if general else _count_uses(root)
+    before = [node.grad for node in nodes]
     if any(before):
-        zero_grad(order)
-    order[0].grad = 1.0
+        zero_grad(nodes)
+    root.grad = 1.0
     try:
-        if create_graph:
-            _chain_rule_graph(order)
+        if general:
+            _chain_rule_general(nodes, create_graph)
         else:
-            _chain_rule(order)
+            _chain_rule(root)
     except BaseException:
-        for node, g in zip(order, before):
+        for node, g in zip(nodes, before):
             node.grad = g
+        _reset_counts(nodes)
         raise
     if create_graph:  # every gradient a Value, constants included
-        for node in order:
+        for node in nodes:
             if not isinstance(node.grad, Value):
                 node.grad = Value(node.grad)
-    return before
+    return nodes, before
 
 
-def _chain_rule(order: list[Value]) -> None:
-    """parent.grad += node.grad * local, over every edge, visiting `order` (output first)."""
-    hooked = bool(_HOOKS)
-    node = None
+def _chain_rule(root: Value) -> None:
+    """parent.grad += node.grad * d(node)/d(parent) over every edge: the fast path.
+
+    This is Kahn's second pass with the chain rule done in it: a node is taken as soon as every
+    node that uses it has passed its gradient on (its `_uses` count, from `_count_uses`, is back
+    to 0), so its gradient is complete. Binary, n-ary and unary nodes are spelled out because
+    this loop is most of the time `backward()` takes.
+    """
+    ready = [root]
+    node = root
     try:
-        for node in order:
-            if hooked and node in _HOOKS:
-                _call_hooks(node)
+        while ready:
+            node = ready.pop()
             g = node.grad
-            if g - g != 0.0:
+            if g - g != 0.0:  # inf or nan
                 _not_finite(node, g)
             a, b = node._a, node._b
-            if a is None or g == 0.0:  # a leaf, or nothing to pass on
+            if a is None:  # a leaf: nothing to pass on
                 continue
-            local = node._rule.local  # type: ignore[union-attr]
             if b is not None:
-                da, db = local(a.data, b.data, node.data)
-                a.grad += g * da
-                b.grad += g * db
+                if g != 0.0:
+                    da, db = node._rule.local(a.data, b.data, node.data)  # type: ignore[union-attr]
+                    a.grad += g * da
+                    b.grad += g * db
+                a._uses -= 1
+                if not a._uses:
+                    ready.append(a)
+                b._uses -= 1
+                if not b._uses:
+                    ready.append(b)
             elif type(a) is tuple:
-                for p, d in zip(a, local(*[p.data for p in a], node.data)):
-                    p.grad += g * d
+                if g != 0.0:
+                    local_grads = node._rule.local(*[p.data for p in a], node.data)  # type: ignore[union-attr]
+                    for p, d in zip(a, local_grads):
+                        p.grad += g * d
+                for p in a:
+                    p._uses -= 1
+                    if not p._uses:
+                        ready.append(p)
             else:
-                a.grad += g * local(a.data, node.data)[0]
-            if _anomaly:
-                _check_contributions(node)
+                if g != 0.0:
+                    a.grad += g * node._rule.local(a.data, node.data)[0]  # type: ignore[union-attr]
+                a._uses -= 1
+                if not a._uses:
+                    ready.append(a)
     except (ArithmeticError, ValueError) as error:
         raise _backward_error(error, node) from error
 
 
-def _chain_rule_graph(order: list[Value]) -> None:
-    """The chain rule with gradients as Values, so that the pass itself is differentiable.
+def _chain_rule_general(order: list[Value], create_graph: bool) -> None:
+    """The chain rule over `order` (output first), with hooks and anomaly checks, and with
+    ``create_graph=True`` on Values, so that the pass itself is recorded and differentiable.
 
-    Simplifications keep the derivative graph small: a contribution into a zero gradient
-    is stored as is (no `0 + c` node), and multiplying by a local derivative of 1 makes no node.
+    Simplifications keep a derivative graph small: a contribution into a zero gradient is
+    stored as is (no `0 + c` node), and a local derivative of exactly 1 multiplies nothing.
     """
-    global _grad_enabled
-    enabled, _grad_enabled = _grad_enabled, True
-    hooked = bool(_HOOKS)
     node = None
     try:
-        for node in order:
-            if hooked and node in _HOOKS:
-                _call_hooks(node)
-            g = node.grad
-            parents = node.parents
-            if not parents or (type(g) is float and g == 0.0):
-                continue
-            local_grads = node._rule.local(*parents, node)  # type: ignore[union-attr]
-            for p, d in zip(parents, local_grads):
-                c = g if (type(d) is float and d == 1.0) else g * d
-                p.grad = c if (type(p.grad) is float and p.grad == 0.0) else p.grad + c
+        with enable_grad() if create_graph else nullcontext():
+            for node in order:
+                if node in _HOOKS:
+                    _call_hooks(node)
+                g = node.grad
+                if type(g) is float and g - g != 0.0:
+                    _not_finite(node, g)
+                parents = node.parents
+                if not parents or (type(g) is float and g == 0.0):
+                    continue
+                args = [*parents, node] if create_graph else [*(p.data for p in parents), node.data]
+                for p, d in zip(parents, node._rule.local(*args)):  # type: ignore[union-attr]
+                    c = g if (type(d) is float and d == 1.0) else g * d
+                    p.grad = c if (type(p.grad) is float and p.grad == 0.0) else p.grad + c
+                if _anomaly:
+                    _check_contributions(node)
     except (ArithmeticError, ValueError) as error:
         raise _backward_error(error, node) from error
-    finally:
-        _grad_enabled = enabled
 
 
 def _check_contributions(node: Value) -> None:
