@@ -84,26 +84,24 @@ def hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
-def positive_int(text: str) -> int:
-    """An integer >= 1."""
+def _int_at_least(text: str, least: int) -> int:
     try:
         n = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    if n < least:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least {least}")
     return n
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1."""
+    return _int_at_least(text, 1)
 
 
 def non_negative_int(text: str) -> int:
     """An integer >= 0."""
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
-    return n
+    return _int_at_least(text, 0)
 
 
 def _finite(text: str) -> float:

@@ -20,6 +20,8 @@ Example (lecture deck 3, "derivatives three ways"):
 
 from __future__ import annotations
 
+import linecache
+import os
 import sys
 import weakref
 from collections.abc import Callable, Iterable, Sequence
@@ -288,13 +290,7 @@ def apply(rule: Rule, *operands: Value | Number) -> Value:
 
 
 def _unary(rule: Rule, x: Value) -> Value:
-    try:
-        data = rule.forward(x.data)
-    except (ArithmeticError, ValueError) as error:
-        raise _forward_error(error) from None
-    if data - data != 0.0:
-        raise _not_finite_result(rule, x.data)
-    return _node(rule, data, x, None)
+    return _node(rule, _forward(rule, x.data), x, None)
 
 
 def _binary(rule: Rule, reflected: bool = False) -> Callable[[Value, Any], Value]:
@@ -304,7 +300,7 @@ def _binary(rule: Rule, reflected: bool = False) -> Callable[[Value, Any], Value
         if type(other) is not Value:
             other = other if isinstance(other, Value) else _constant(other, rule)
         a, b = (other, self) if reflected else (self, other)
-        try:
+        try:  # `_forward` spelled out: this is the hot path of building a graph
             data = rule.forward(a.data, b.data)
         except (ArithmeticError, ValueError) as error:
             raise _forward_error(error) from None
@@ -319,10 +315,6 @@ def _binary(rule: Rule, reflected: bool = False) -> Callable[[Value, Any], Value
     return method
 
 
-def _pow_value(base: Value, exponent: Value) -> Value:
-    return _node(R.POW, _forward(R.POW, base.data, exponent.data), base, exponent)
-
-
 Value.__add__ = _binary(R.ADD)
 Value.__radd__ = _binary(R.ADD, reflected=True)
 Value.__sub__ = _binary(R.SUB)
@@ -332,6 +324,7 @@ Value.__rmul__ = _binary(R.MUL, reflected=True)
 Value.__truediv__ = _binary(R.DIV)
 Value.__rtruediv__ = _binary(R.DIV, reflected=True)
 Value.__rpow__ = _binary(R.POW, reflected=True)  # number ** Value; Value ** x is __pow__ above
+_pow_value = _binary(R.POW)
 
 
 # --- graph order ----------------------------------------------------------------------------------
@@ -595,7 +588,7 @@ def _call_hooks(node: Value) -> None:
 # --- anomaly mode -----------------------------------------------------------------------------------
 
 _ORIGINS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
-_PACKAGE_DIR = __file__.rsplit("/", 1)[0].rsplit("\\", 1)[0]
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def _user_line() -> str:
@@ -605,57 +598,52 @@ def _user_line() -> str:
         frame = frame.f_back  # type: ignore[assignment]
     if frame is None:
         return "<unknown>"
-    import linecache
-
     code = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
     return f"{frame.f_code.co_filename}:{frame.f_lineno}" + (f": {code}" if code else "")
 
 
-class detect_anomaly(ContextDecorator):
+# --- grad mode ----------------------------------------------------------------------------------------
+
+
+class _Switch(ContextDecorator):
+    """Sets one of this module's flags inside a `with` block (or a decorated call) and restores
+    it afterwards; re-entrant, so a decorated function may call itself."""
+
+    flag = ""
+    value = False
+
+    def __init__(self) -> None:
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._saved.append(globals()[self.flag])
+        globals()[self.flag] = self.value
+
+    def __exit__(self, *exc: object) -> None:
+        globals()[self.flag] = self._saved.pop()
+
+
+class no_grad(_Switch):
+    """Inside `with no_grad():` (or a function decorated `@no_grad()`) no graph is recorded:
+    results are plain leaves. For inference, plotting and optimizer updates."""
+
+    flag, value = "_grad_enabled", False
+
+
+class enable_grad(_Switch):
+    """Record the graph again inside a `no_grad()` block."""
+
+    flag, value = "_grad_enabled", True
+
+
+class detect_anomaly(_Switch):
     """Debug mode: every node remembers the line of user code that made it, and errors say it.
 
     When an operation fails, or backprop meets a failing derivative or a gradient that is not
     finite, the error names the op and that line. Slower; for debugging only.
     """
 
-    def __enter__(self) -> None:
-        global _anomaly
-        self._prev = _anomaly
-        _anomaly = True
-
-    def __exit__(self, *exc: object) -> None:
-        global _anomaly
-        _anomaly = self._prev
-
-
-# --- grad mode ----------------------------------------------------------------------------------------
-
-
-class no_grad(ContextDecorator):
-    """Inside `with no_grad():` (or a function decorated `@no_grad()`) no graph is recorded:
-    results are plain leaves. For inference, plotting and optimizer updates."""
-
-    def __enter__(self) -> None:
-        global _grad_enabled
-        self._prev = _grad_enabled
-        _grad_enabled = False
-
-    def __exit__(self, *exc: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self._prev
-
-
-class enable_grad(ContextDecorator):
-    """Record the graph again inside a `no_grad()` block."""
-
-    def __enter__(self) -> None:
-        global _grad_enabled
-        self._prev = _grad_enabled
-        _grad_enabled = True
-
-    def __exit__(self, *exc: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self._prev
+    flag, value = "_anomaly", True
 
 
 def is_grad_enabled() -> bool:

@@ -18,6 +18,7 @@ steps. Updates change each parameter's `.data` in place and record no graph. `St
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,7 +43,7 @@ def _grad_of(p: Value) -> float:
     return g if type(g) is float else float(g.data if isinstance(g, Value) else g)
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Holds the parameters and the learning rate; `step()` updates, `zero_grad()` clears grads."""
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
@@ -60,9 +61,9 @@ class Optimizer:
         for p in self.params:
             p.grad = 0.0
 
+    @abstractmethod
     def step(self) -> None:
         """Apply one update to every parameter's data."""
-        raise NotImplementedError
 
 
 class SGD(Optimizer):
@@ -143,7 +144,7 @@ class Adam(Optimizer):
             p.data -= step_size * m[i] / (math.sqrt(v[i]) / correction2 + eps)
 
 
-class LRScheduler:
+class LRScheduler(ABC):
     """Sets `optimizer.lr` = base_lr · factor(epoch); call `step()` once per epoch (or per step)."""
 
     def __init__(self, optimizer: Optimizer) -> None:
@@ -154,9 +155,9 @@ class LRScheduler:
         self.last_epoch = 0
         optimizer.lr = self.base_lr * self.factor(0)
 
+    @abstractmethod
     def factor(self, epoch: int) -> float:
         """The multiplier of the base learning rate after `epoch` calls of step()."""
-        raise NotImplementedError
 
     @property
     def lr(self) -> float:

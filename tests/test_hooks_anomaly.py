@@ -97,3 +97,17 @@ def test_outside_anomaly_mode_nodes_remember_nothing() -> None:
         r.backward()
     assert "backward: at the pow node" in str(info.value)
     assert "made at" not in str(info.value)
+
+
+def test_no_grad_as_a_decorator_is_reentrant() -> None:
+    from autograd_lite import is_grad_enabled, no_grad
+
+    @no_grad()
+    def depth(n: int) -> int:
+        assert not is_grad_enabled()
+        return 0 if n == 0 else 1 + depth(n - 1)
+
+    assert depth(3) == 3
+    assert is_grad_enabled()
+    x = Value(2.0)
+    assert (x * x).parents == (x, x)
