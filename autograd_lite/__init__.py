@@ -5,18 +5,8 @@ the chain rule from the output back to every input. See README.md for a tour.
 """
 
 from . import functional
-from .engine import (
-    RemovableHandle,
-    Value,
-    apply,
-    detect_anomaly,
-    enable_grad,
-    grad,
-    is_grad_enabled,
-    no_grad,
-    topological_order,
-    zero_grad,
-)
+from .backprop import RemovableHandle, grad, topological_order, zero_grad
+from .engine import Value, apply, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck
 from .nn import MLP
 from .optim import SGD, Adam

@@ -20,8 +20,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from .backprop import grad as _engine_grad
 from .engine import Value, enable_grad, no_grad
-from .engine import grad as _engine_grad
 from .rules import RULES
 
 __all__ = [

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .engine import Value, topological_order
+from .backprop import topological_order
+from .engine import Value
 from .table import node_names
 
 __all__ = ["Edge", "Step", "Stepper"]

@@ -15,7 +15,8 @@ z                   4    -2
 
 from __future__ import annotations
 
-from .engine import Value, topological_order
+from .backprop import topological_order
+from .engine import Value
 
 __all__ = ["node_names", "format_table", "print_table"]
 

@@ -47,7 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .engine import Value, topological_order
+from .backprop import topological_order
+from .engine import Value
 
 __all__ = [
     "Drawing",
