@@ -9,6 +9,9 @@ each of its edges,
 
 so when a node is taken its gradient already sums every path from the output. The same order,
 as a list, is `topological_order(root)` reversed; the step-through view replays it.
+
+The counts live in a slot of each node, so two threads must not sort overlapping graphs at the
+same time (like the rest of the engine, this is single-threaded code).
 """
 
 from __future__ import annotations
