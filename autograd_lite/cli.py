@@ -22,8 +22,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .data import DATASETS, Dataset, Standardizer, make_dataset, num_classes, train_val_test_split
-from .training import LOSSES, OPTIMIZERS, History, accuracy, fit
+from .training.data import DATASETS, Dataset, Standardizer, make_dataset, num_classes, train_val_test_split
+from .training.fit import LOSSES, OPTIMIZERS, History, accuracy, fit
 
 __all__ = ["TrainConfig", "TrainResult", "ConfigError", "run_training", "build_parser", "main"]
 
@@ -329,8 +329,8 @@ def _save_outputs(
     c: TrainConfig, model: Any, history: History, data: _Data, loss: str, test_acc: float | None
 ) -> list[Path]:
     """model.json (checkpoint plus metadata), loss.png and decision_boundary.png in c.out."""
-    from .checkpoint import write_json
-    from .plot import plot_decision_boundary, plot_history
+    from .nn.checkpoint import write_json
+    from .training.plot import plot_decision_boundary, plot_history
 
     out = Path(c.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -353,7 +353,7 @@ def _save_outputs(
 
 def run_training(config: TrainConfig) -> TrainResult:
     """Data, split, standardisation, model, `fit`, accuracies, and the three output files."""
-    from .nn import MLP
+    from .nn.modules import MLP
 
     c = config
     data = _prepare_data(c)

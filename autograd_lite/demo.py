@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .engine import Value
-from .table import format_table
+from .engine.value import Value
+from .viz.table import format_table
 
 
 def lecture_example() -> Value:
@@ -36,7 +36,7 @@ def lecture_example() -> Value:
 def draw_lecture_graph(g: Value, path: Path) -> Path | None:
     """Draw g's graph to `path` (SVG) if the viz module and Graphviz's `dot` are there, else None."""
     try:
-        from .viz import draw_graph
+        from .viz.graph import draw_graph
 
         return Path(draw_graph(g, show_local=True).render(path))
     except (ImportError, RuntimeError) as e:  # no graphviz package, or no `dot` program

@@ -23,8 +23,8 @@ import time
 from collections.abc import Callable
 
 from autograd_lite import Value
-from autograd_lite.losses import hinge
 from autograd_lite.nn import MLP
+from autograd_lite.nn.losses import hinge
 from autograd_lite.optim import SGD
 
 ALPHA = 1e-4  # the demo's L2 strength
@@ -35,7 +35,7 @@ SIZES = [16, 16, 1]
 def two_moons(n: int = N_POINTS, noise: float = 0.1, seed: int = 1) -> tuple[list[list[float]], list[int]]:
     """n points on two interleaving half circles with labels -1 / +1 (the demo's sklearn moons)."""
     try:
-        from autograd_lite.data import moons
+        from autograd_lite.training.data import moons
 
         X, y = moons(n, noise=noise, seed=seed)
     except ImportError:  # a stand-alone generator, so the benchmark also runs on its own

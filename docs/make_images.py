@@ -37,10 +37,10 @@ def lecture_graph(folder: Path) -> Path:
 
 def decision_boundary(folder: Path) -> Path:
     """An MLP(2, [8, 8, 1]) with tanh hidden units, trained with Adam on 100 noisy moons."""
-    from autograd_lite.data import moons
     from autograd_lite.nn import MLP
-    from autograd_lite.plot import plot_decision_boundary
     from autograd_lite.training import accuracy, fit
+    from autograd_lite.training.data import moons
+    from autograd_lite.training.plot import plot_decision_boundary
 
     X, y = moons(100, noise=0.1, seed=0)
     model = MLP(2, [8, 8, 1], activation="tanh", seed=0)

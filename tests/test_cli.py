@@ -35,7 +35,7 @@ def test_train_writes_model_and_plots(tmp_path, capsys):
 
 
 def test_saved_model_reloads_and_predicts_like_the_reported_accuracy(tmp_path, capsys):
-    from autograd_lite.data import Standardizer, make_dataset, train_val_test_split
+    from autograd_lite.training.data import Standardizer, make_dataset, train_val_test_split
 
     out = tmp_path / "run"
     assert main(["train", "--dataset", "circles", "--out", str(out), "--seed", "2", *FAST]) == 0

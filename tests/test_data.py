@@ -5,7 +5,7 @@ import statistics
 
 import pytest
 
-from autograd_lite.data import (
+from autograd_lite.training.data import (
     Standardizer,
     batches,
     blobs,

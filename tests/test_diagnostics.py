@@ -13,14 +13,14 @@ import pytest
 import torch
 
 from autograd_lite import Value
-from autograd_lite.diagnostics import (
+from autograd_lite.nn import MLP
+from autograd_lite.nn.diagnostics import (
     grad_norms,
     input_output_jacobian,
     layer_jacobian,
     layer_jacobians,
     parameter_jacobian,
 )
-from autograd_lite.nn import MLP
 
 ACTIVATIONS = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "linear": lambda z: z}
 

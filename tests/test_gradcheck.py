@@ -15,7 +15,13 @@ from typing import Any
 import pytest
 
 from autograd_lite import RULES, Rule, Value, apply
-from autograd_lite.gradcheck import DEFAULT_EPS, GradcheckError, GradcheckResult, gradcheck, gradgradcheck
+from autograd_lite.autograd.gradcheck import (
+    DEFAULT_EPS,
+    GradcheckError,
+    GradcheckResult,
+    gradcheck,
+    gradgradcheck,
+)
 
 # One case per rule in the table: a function applying it and a point safely inside its domain
 # (away from relu's kink, log's pole, a negative base under a Value exponent).

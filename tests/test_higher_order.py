@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from autograd_lite import Value
 from autograd_lite import functional as F
-from autograd_lite.gradcheck import gradgradcheck
+from autograd_lite.autograd.gradcheck import gradgradcheck
 
 NVARS = 3
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_lite import Value
-from autograd_lite.losses import binary_cross_entropy, cross_entropy, hinge, l1, log_softmax, mse, softmax
+from autograd_lite.nn.losses import binary_cross_entropy, cross_entropy, hinge, l1, log_softmax, mse, softmax
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional

@@ -7,8 +7,8 @@ import math
 import pytest
 
 from autograd_lite import Value
-from autograd_lite.losses import mse
 from autograd_lite.nn import MLP
+from autograd_lite.nn.losses import mse
 from autograd_lite.optim import SGD, Adam, LinearLR, StepLR
 
 torch = pytest.importorskip("torch")

@@ -4,10 +4,10 @@ import sys
 
 import pytest
 
-from autograd_lite.data import blobs, moons, xor
 from autograd_lite.nn import MLP
-from autograd_lite.plot import plot_decision_boundary, plot_history
 from autograd_lite.training import History, fit
+from autograd_lite.training.data import blobs, moons, xor
+from autograd_lite.training.plot import plot_decision_boundary, plot_history
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograd_lite import Value, topological_order
-from autograd_lite.stepper import Stepper
+from autograd_lite.viz.stepper import Stepper
 
 SVG = "{http://www.w3.org/2000/svg}"
 

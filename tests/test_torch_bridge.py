@@ -10,7 +10,7 @@ import torch
 
 from autograd_lite import Value
 from autograd_lite.nn import MLP
-from autograd_lite.torch_bridge import from_torch, to_torch
+from autograd_lite.nn.torch_bridge import from_torch, to_torch
 
 ARCHITECTURES = [
     (3, [4, 5, 2], "relu", "linear"),

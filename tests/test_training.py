@@ -9,10 +9,10 @@ import math
 import pytest
 
 from autograd_lite import Value
-from autograd_lite.data import Standardizer, moons, spirals, train_val_test_split, xor
 from autograd_lite.nn import MLP
 from autograd_lite.optim import SGD, StepLR
 from autograd_lite.training import History, accuracy, decision_threshold, evaluate, fit, predict, scores
+from autograd_lite.training.data import Standardizer, moons, spirals, train_val_test_split, xor
 
 
 def set_parameters(model, values):

@@ -7,10 +7,10 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd_lite import Value
-from autograd_lite.stepper import Stepper
+from autograd_lite.viz.stepper import Stepper
 
 ipywidgets = pytest.importorskip("ipywidgets")
-from autograd_lite.widgets import step_widget  # noqa: E402
+from autograd_lite.viz.widgets import step_widget  # noqa: E402
 
 
 def lecture() -> tuple[Value, dict[str, Value]]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .training import History, decision_threshold, scores
+from .fit import History, decision_threshold, scores
 
 __all__ = ["plot_history", "plot_decision_boundary", "CLASS_COLOURS"]
 

@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from .backprop import grad as _engine_grad
-from .engine import Value, enable_grad
+from ..engine.backprop import grad as _engine_grad
+from ..engine.value import Value, enable_grad
 
 __all__ = [
     "grad",

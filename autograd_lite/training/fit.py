@@ -35,10 +35,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ..engine.value import Value, no_grad
+from ..nn.losses import binary_cross_entropy, cross_entropy, hinge
+from ..optim.optimizers import SGD, Adam, LRScheduler, Optimizer
 from .data import batches
-from .engine import Value, no_grad
-from .losses import binary_cross_entropy, cross_entropy, hinge
-from .optim import SGD, Adam, LRScheduler, Optimizer
 
 __all__ = [
     "LOSSES",

@@ -47,8 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .backprop import topological_order
-from .engine import Value
+from ..engine.backprop import topological_order
+from ..engine.value import Value
 
 __all__ = [
     "Drawing",

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .engine import no_grad
+from ..engine.value import no_grad
 
 if TYPE_CHECKING:
-    from .nn import MLP
+    from .modules import MLP
 
 __all__ = ["to_torch", "from_torch"]
 
@@ -82,7 +82,7 @@ def from_torch(sequential: Any) -> MLP:
         raise ValueError(
             f"from_torch: an MLP uses one activation for all hidden layers, got {sorted(hidden)}"
         )
-    from .nn import MLP
+    from .modules import MLP
 
     model = MLP(
         linears[0].in_features,

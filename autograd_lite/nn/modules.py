@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .engine import Value
+from ..engine.value import Value
 
 __all__ = ["ACTIVATIONS", "INITS", "DISTRIBUTIONS", "Module", "Neuron", "Layer", "MLP", "init_std"]
 

@@ -15,8 +15,8 @@ z                   4    -2
 
 from __future__ import annotations
 
-from .backprop import topological_order
-from .engine import Value
+from ..engine.backprop import topological_order
+from ..engine.value import Value
 
 __all__ = ["node_names", "format_table", "print_table"]
 

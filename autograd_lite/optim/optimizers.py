@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
-from .engine import Value
+from ..engine.value import Value
 
 __all__ = ["Optimizer", "SGD", "Adam", "LRScheduler", "StepLR", "LinearLR"]
 

@@ -20,9 +20,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from .backprop import grad as _engine_grad
-from .engine import Value, enable_grad, no_grad
-from .rules import RULES
+from ..engine.backprop import grad as _engine_grad
+from ..engine.rules import RULES
+from ..engine.value import Value, enable_grad, no_grad
 
 __all__ = [
     "grad_norms",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from .engine import Value
+from ..engine.value import Value
 from .stepper import Stepper
 
 __all__ = ["step_widget"]
@@ -52,7 +52,7 @@ def step_widget(root: Value | Stepper, *, interval: int = 1200, **draw: Any) -> 
 
 
 def _svg_or_note(stepper: Stepper, i: int, draw: dict[str, Any]) -> str:
-    from .viz import GraphvizNotFoundError
+    from .graph import GraphvizNotFoundError
 
     try:
         svg = stepper.frame(i, **draw).svg()

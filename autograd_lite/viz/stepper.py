@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .backprop import topological_order
-from .engine import Value
+from ..engine.backprop import topological_order
+from ..engine.value import Value
 from .table import node_names
 
 __all__ = ["Edge", "Step", "Stepper"]
@@ -227,7 +227,7 @@ class Stepper:
         contributions grad × local on its operand edges. Keyword arguments go to `draw_graph`
         (rankdir, show_local, fmt, color_by). Returns a `viz.Drawing`.
         """
-        from .viz import _draw, _formatter, _Style
+        from .graph import _draw, _formatter, _Style
 
         i = self._index(i, "frame")
         step = self.steps[i]
@@ -249,7 +249,7 @@ class Stepper:
 
     def save_frames(self, folder: str | Path, fmt: str = "svg", **draw: Any) -> list[Path]:
         """Write frame_000.svg, frame_001.svg, ... (or .png/.pdf) into `folder`; returns the paths."""
-        from .viz import render
+        from .graph import render
 
         if fmt not in ("svg", "png", "pdf"):
             raise ValueError(f"Stepper.save_frames: fmt must be 'svg', 'png' or 'pdf', got {fmt!r}")

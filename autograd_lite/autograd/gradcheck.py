@@ -28,8 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .backprop import grad as _engine_grad
-from .engine import Value, enable_grad, no_grad
+from ..engine.backprop import grad as _engine_grad
+from ..engine.value import Value, enable_grad, no_grad
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckResult", "GradcheckEntry", "GradcheckError", "DEFAULT_EPS"]
 

@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from typing import Any
 
-from . import engine as E
-from .engine import Value, enable_grad
+from . import value as E
+from .value import Value, enable_grad
 
 __all__ = ["RemovableHandle", "grad", "topological_order", "zero_grad"]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .engine import Value
+from ..engine.value import Value
 
 __all__ = ["softmax", "log_softmax", "cross_entropy", "binary_cross_entropy", "mse", "l1", "hinge"]
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .engine import Value
+from ..engine.value import Value
 
 __all__ = [
     "FORMAT",
