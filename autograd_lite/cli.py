@@ -1,7 +1,7 @@
 """The command line: ``autograd-lite train ...`` and ``autograd-lite demo`` (or ``python -m autograd_lite``).
 
 ``train`` makes a toy data set, splits it 80/10/10 into train / validation / test, standardises
-the inputs with the training set's mean and standard deviation (lecture item 14), trains an MLP
+the inputs with the training set's mean and std (lecture item 14, docs/lectures.md), trains an MLP
 with `training.fit`, prints the accuracies and writes three files into ``--out``:
 ``model.json`` (the checkpoint, with the standardiser and settings as metadata),
 ``loss.png`` (learning curves) and ``decision_boundary.png``.

@@ -31,7 +31,7 @@ def lecture_graph(folder: Path) -> Path:
         v.label = name
     g = named["g"]
     g.backward()
-    assert (g.data, x1.grad, x2.grad) == (124.0, 44.0, 66.0)  # lecture deck 3
+    assert (g.data, x1.grad, x2.grad) == (124.0, 44.0, 66.0)  # lecture item 7 (docs/lectures.md)
     return draw_graph(g, show_local=True).render(folder / "lecture_graph.svg")
 
 

@@ -77,7 +77,7 @@ def test_grad_norms_match_torch_per_layer(activation: str) -> None:
 
 
 def test_sigmoid_gradients_vanish_towards_the_input() -> None:
-    # lecture item 11: δ is multiplied by W·diag(σ′) with σ′ ≤ 1/4 per layer on the way back
+    # lecture item 11 (docs/lectures.md): δ is multiplied by W·diag(σ′), σ′ ≤ 1/4, per layer on the way back
     model = MLP(4, [4] * 8 + [1], activation="sigmoid", seed=0)
     loss = (model([0.5, -0.2, 0.8, 0.1]) - 1.0) ** 2  # type: ignore[operator]
     loss.backward()

@@ -19,7 +19,7 @@ def tensor(x: Any) -> torch.Tensor:
 
 
 def lecture_f(x1: Any, x2: Any) -> Any:
-    """Lecture item 7: f(x1, x2) = (2x1 + 3x2)² + 3; at (1, 3): f = 124, ∇f = (44, 66)."""
+    """Lecture item 7 (docs/lectures.md): f(x1, x2) = (2x1 + 3x2)² + 3; at (1, 3): f = 124, ∇f = (44, 66)."""
     return (2 * x1 + 3 * x2) ** 2 + 3
 
 

@@ -84,7 +84,7 @@ def test_numeric_side_matches_closed_forms() -> None:
 
 
 def test_lecture_derivatives_three_ways() -> None:
-    # lecture item 7: f(x1, x2) = (2x1 + 3x2)² + 3 at (1, 3); ∂f/∂x1 = 44. With h = 0.01 per side
+    # lecture item 7 (docs/lectures.md): f = (2x1 + 3x2)² + 3 at (1, 3); ∂f/∂x1 = 44. With h = 0.01 per side
     # (a 0.02-wide central difference) the slide gets (124.4404 - 123.5604) / 0.02 ≈ 44.
     f = lambda x1, x2: (2 * x1 + 3 * x2) ** 2 + 3
     coarse = gradcheck(f, [1.0, 3.0], eps=0.01).entries[0]

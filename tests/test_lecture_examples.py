@@ -1,4 +1,4 @@
-"""The worked examples of the lecture decks (LECTURES.md items 7 and 8), reproduced to the printed digits.
+"""The lectures' worked examples (lecture items 7, 8, 5 and 9 in docs/lectures.md), to the printed digits.
 
 Every gradient is also checked against an oracle that does not use the engine's rules:
 PyTorch float64, a central difference, or the hand derivation the slides print.
@@ -16,7 +16,7 @@ from autograd_lite import Value
 
 
 def lecture_f(x1: Any, x2: Any) -> Any:
-    """f(x1, x2) = (2 x1 + 3 x2)^2 + 3 (deck 3, "derivatives three ways")."""
+    """f(x1, x2) = (2 x1 + 3 x2)^2 + 3 (lecture item 7 (docs/lectures.md), "derivatives three ways")."""
     return (2 * x1 + 3 * x2) ** 2 + 3
 
 

@@ -116,7 +116,7 @@ def test_cross_entropy_rejects_a_bad_target(target: object) -> None:
 
 
 def test_bce_worked_numbers_from_the_lecture() -> None:
-    # Lecture item 9: ŷ = σ(z) = 0.25, y = 1 -> dL/dz = ŷ - y = -0.75 (and dL/dŷ = -1/ŷ = -4).
+    # Lecture item 9 (docs/lectures.md): ŷ = σ(z) = 0.25, y = 1 -> dL/dz = ŷ - y = -0.75, dL/dŷ = -1/ŷ = -4.
     z = Value(math.log(0.25 / 0.75))
     loss = binary_cross_entropy(z, 1)
     loss.backward()

@@ -37,7 +37,7 @@ def torch_forward(model: MLP, x: list[float]):
 
 
 def test_parameter_count_matches_the_lecture_formula() -> None:
-    # Lecture item 14: 4·3 + 4 hidden plus 2·4 + 2 output.
+    # Lecture item 14 (docs/lectures.md): 4·3 + 4 hidden plus 2·4 + 2 output.
     assert MLP(3, [4, 2]).num_parameters() == 26
     assert MLP(2, [16, 16, 1]).num_parameters() == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1 == 337
     assert Layer(5, 3).num_parameters() == 18
@@ -198,7 +198,7 @@ def test_forward_and_gradients_match_torch(activation: str, output_activation: s
 
 
 def test_hand_solution_for_xor_from_the_lecture() -> None:
-    # Lecture item 2: h = max(0, W·x + b), W = [[1, 1], [1, 1]], b = [0, -1]; output w·h, w = [1, -2].
+    # docs/lectures.md item 2: h = relu(Wx + b), W = [[1, 1], [1, 1]], b = [0, -1]; ŷ = w·h, w = [1, -2].
     model = MLP(2, [2, 1])
     hidden, output = model.layers
     for n, bias in zip(hidden.neurons, [0.0, -1.0], strict=True):

@@ -40,7 +40,7 @@ def test_lecture_example_gradients_step_by_step() -> None:
     assert len(s) == 7
     assert [step.node.label for step in s][:3] == ["g", "e", "c"]  # output first
     grads = {step.node.label: step.grad for step in s}
-    # lecture deck 3: backprop from g gives 1, 1, 22, 22, 22 and dg/dx1 = 44, dg/dx2 = 66
+    # lecture item 7 (docs/lectures.md): backprop from g gives 1, 1, 22, 22, 22 and dg/dx1 = 44, dg/dx2 = 66
     assert grads == {"g": 1.0, "e": 1.0, "c": 22.0, "a": 22.0, "b": 22.0, "x1": 44.0, "x2": 66.0}
     e_step = s.goto(n["e"])
     assert [(edge.parent.label, edge.local, edge.contribution) for edge in e_step.edges] == [
@@ -57,7 +57,7 @@ def test_x_plus_y_times_z() -> None:
     s = Stepper(f)
     first = s.current
     assert first.node is f and first.grad == 1.0
-    # df/dd = z = 4, df/dz = d = -2 (lecture deck 3)
+    # df/dd = z = 4, df/dz = d = -2 (lecture item 8, docs/lectures.md)
     assert [(e.parent, e.local, e.contribution) for e in first.edges] == [(d, 4.0, 4.0), (z, -2.0, -2.0)]
     assert s.gradients(-1) == {f: 1.0, d: 4.0, z: -2.0, x: 4.0, y: 4.0}
 

@@ -21,14 +21,14 @@ def set_parameters(model, values):
 
 
 def lecture_xor_net():
-    """h = relu(W·x + b), W = [[1, 1], [1, 1]], b = [0, -1]; output w·h, w = [1, -2] (lecture item 2)."""
+    """h = relu(Wx + b), W = [[1, 1], [1, 1]], b = [0, -1]; ŷ = w·h, w = [1, -2] (docs/lectures.md item 2)."""
     model = MLP(2, [2, 1], activation="relu")
     # parameter order: L0.N0.w0 w1 b, L0.N1.w0 w1 b, L1.N0.w0 w1 b
     set_parameters(model, [1, 1, 0, 1, 1, -1, 1, -2, 0])
     return model
 
 
-# --- XOR (lecture items 1 and 2) ----------------------------------------------------------------------
+# --- XOR (lecture items 1 and 2, docs/lectures.md) -------------------------------------------------
 
 
 def test_hand_made_xor_net_gives_exactly_0_1_1_0():

@@ -24,7 +24,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def xyz() -> tuple[Value, Value, Value, Value, Value]:
-    """Lecture deck 3: f = (x + y)·z at (1, -3, 4); d = -2, f = -8; grads x 4, y 4, z -2."""
+    """Lecture item 8 (docs/lectures.md): f = (x + y)·z at (1, -3, 4); d = -2, f = -8; grads 4, 4, -2."""
     x, y, z = Value(1.0, "x"), Value(-3.0, "y"), Value(4.0, "z")
     d = x + y
     d.label = "d"
@@ -96,7 +96,7 @@ def test_show_local_puts_the_local_derivative_on_each_operand_edge() -> None:
     ids = drawing.node_ids
     labels = {(t, h): re.search(r"label=(\S+?)[ \]]", rest) for t, h, rest in edge_lines(drawing.source)}
     got = {k: m.group(1) for k, m in labels.items() if m}
-    # df/dd = z = 4, df/dz = d = -2, dd/dx = dd/dy = 1 (lecture deck 3)
+    # df/dd = z = 4, df/dz = d = -2, dd/dx = dd/dy = 1 (lecture item 8, docs/lectures.md)
     assert got[(ids[d], ids[f] + "op")] == "4"
     assert got[(ids[z], ids[f] + "op")] == "-2"
     assert got[(ids[x], ids[d] + "op")] == "1" and got[(ids[y], ids[d] + "op")] == "1"
@@ -199,7 +199,7 @@ def test_svg_has_one_node_per_value_and_per_operation(tmp_path: Path) -> None:
     assert len(set(titles)) == 15
     assert sum(t.endswith("op") for t in titles) == 5
     text = path.read_text(encoding="utf-8")
-    assert "grad 44" in text and "grad 66" in text  # dg/dx1 = 44, dg/dx2 = 66 (lecture deck 3)
+    assert "grad 44" in text and "grad 66" in text  # 44, 66: lecture item 7 (docs/lectures.md)
 
 
 def png_size(path: Path) -> tuple[int, int]:

@@ -23,7 +23,7 @@ that is how ``grad(grad(f))`` and ``hessian = jacobian(grad(f))`` work. Each dif
 gets its own fresh node (an identity node when it is already a `Value`), so an inner derivative
 never mixes up its variable with an outer one that ``f`` closes over (no "perturbation confusion").
 
-Lecture item 13: the Hessian of the loss (second-order Taylor expansion, pruning, error bars) is
+Lecture item 13 (docs/lectures.md): the loss's Hessian (second-order Taylor expansion, pruning, error bars) is
 `hessian_of_loss(model, loss_fn)`.
 """
 
@@ -63,7 +63,7 @@ class HasParameters(Protocol):
 def grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     """The function x ↦ ∇f(x) for a scalar-valued ``f``: ∂f/∂(argument) in the argument's shape.
 
-    >>> grad(lambda x1, x2: (2 * x1 + 3 * x2) ** 2 + 3, argnums=(0, 1))(1.0, 3.0)  # lecture item 7
+    >>> grad(lambda x1, x2: (2 * x1 + 3 * x2) ** 2 + 3, argnums=(0, 1))(1.0, 3.0)  # docs/lectures.md item 7
     (44.0, 66.0)
     """
 
@@ -126,7 +126,7 @@ def hessian_of_loss(model: HasParameters, loss_fn: Callable[[Any], Value]) -> li
 
     ``loss_fn(model)`` computes the loss L as a `Value` (e.g. squared error on a few points). The
     gradient ∇L is recorded with ``create_graph=True`` and each of its entries differentiated again:
-    one backward pass per parameter. Lecture item 13: L(θ + Δ) ≈ L(θ) + ∇Lᵀ Δ + ½ Δᵀ H Δ.
+    one backward pass per parameter. Lecture item 13 (docs/lectures.md): L(θ + Δ) ≈ L(θ) + ∇Lᵀ Δ + ½ Δᵀ H Δ.
     """
     params = _check_parameters(model, "hessian_of_loss")
     with enable_grad():

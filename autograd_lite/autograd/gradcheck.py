@@ -1,6 +1,6 @@
 """Check the engine's derivatives against central finite differences: `gradcheck`, `gradgradcheck`.
 
-Lecture item 7, "derivatives three ways": finite differences are easy and slow, and that makes them
+Lecture item 7 (docs/lectures.md), derivatives three ways: finite differences are easy and slow, so they are
 the referee for an implementation of backprop. For each input x_j the central difference
 
     ∂f/∂x_j ≈ (f(x + h·e_j) - f(x - h·e_j)) / 2h,     h = ε^(1/3) · max(|x_j|, 1)
@@ -34,7 +34,7 @@ from ..engine.value import Value, enable_grad, no_grad
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckResult", "GradcheckEntry", "GradcheckError", "DEFAULT_EPS"]
 
 DEFAULT_EPS = sys.float_info.epsilon ** (1.0 / 3.0)
-"""ε^(1/3) ≈ 6.06e-6 for float64: the relative step of a central difference (lecture item 7)."""
+"""ε^(1/3) ≈ 6.06e-6 in float64: a central difference's relative step (lecture item 7, docs/lectures.md)."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ forward function and the local derivatives) and its operands in argument order. 
 as operands become constant leaves. `backward()` hands the graph to `backprop.py`, which sorts
 it and applies the chain rule from the output back to every input.
 
-Example (lecture deck 3, "derivatives three ways"):
+Example (lecture item 7 (docs/lectures.md), "derivatives three ways"):
 
     >>> x1, x2 = Value(1.0, "x1"), Value(3.0, "x2")
     >>> g = (2 * x1 + 3 * x2) ** 2 + 3

@@ -1,10 +1,10 @@
 """Looking inside a network's derivatives: per-layer gradient norms and the three Jacobians.
 
-Lecture item 11 (vanishing and exploding gradients): backprop multiplies the error signal δ by one
+Lecture item 11, docs/lectures.md (vanishing and exploding gradients): backprop multiplies the signal δ by one
 Jacobian per layer, δˡ = (Wˡ⁺¹)ᵀ δˡ⁺¹ ⊙ f′(zˡ), so its size shrinks or grows geometrically with
 depth. `grad_norms` shows it after a backward pass: ‖∂L/∂θ‖₂ over each layer's weights and biases.
 
-Lecture item 13 (Jacobians):
+Lecture item 13 (docs/lectures.md) (Jacobians):
 
 - the *single-layer* Jacobian ∂a/∂x = diag(f′(Wx + b))·W of a = f(Wx + b): `layer_jacobian`;
 - the *input-output* Jacobian ∂ŷ/∂x, the product of the layer Jacobians along the forward pass
@@ -39,7 +39,7 @@ def grad_norms(model: Any) -> list[float]:
     """‖∂L/∂θ‖₂ = sqrt(Σ g²) over each layer's weights and biases, first layer first.
 
     Call after ``loss.backward()``. Norms that fall (or grow) by a roughly constant factor per layer
-    towards the input are vanishing (or exploding) gradients (lecture item 11).
+    towards the input are vanishing (or exploding) gradients (lecture item 11, docs/lectures.md).
     """
     return [
         math.sqrt(math.fsum(_grad_of(p) ** 2 for p in layer.parameters()))
@@ -48,7 +48,7 @@ def grad_norms(model: Any) -> list[float]:
 
 
 def layer_jacobian(layer: Any, x: Sequence[float | Value]) -> Matrix:
-    """∂a/∂x = diag(f′(z))·W for one fully connected layer a = f(z), z = Wx + b (lecture item 13).
+    """∂a/∂x = diag(f′(z))·W for a dense layer a = f(z), z = Wx + b (lecture item 13, docs/lectures.md).
 
     Row j is f′(z_j)·(w_j1, ..., w_jn). f′ comes from the activation's rule in the rule table (the
     same local derivative backprop uses); a linear layer has f′ = 1 and its Jacobian is W.
@@ -80,7 +80,7 @@ def layer_jacobians(model: Any, x: Sequence[float | Value]) -> list[Matrix]:
 
 
 def input_output_jacobian(model: Any, x: Sequence[float | Value]) -> Matrix:
-    """∂ŷ/∂x: one row per output of ``model``, one column per input (lecture item 13).
+    """∂ŷ/∂x: one row per output of ``model``, one column per input (lecture item 13, docs/lectures.md).
 
     Computed by backprop, one backward pass per output, from fresh input nodes at x.
     """

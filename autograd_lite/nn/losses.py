@@ -1,6 +1,6 @@
 """Loss functions built from `Value` operations, so backprop through them needs no special code.
 
-Lecture items 4 and 5. Each pairs naturally with an output activation so that the gradient at the
+Lecture items 4 and 5 (docs/lectures.md). Each pairs with an output activation so that the gradient at the
 output logits is ŷ - y: softmax + cross-entropy, sigmoid + binary cross-entropy, linear + squared
 error. The softmax-based losses subtract the largest logit first. That subtracts a *constant*
 (its data, not a node): softmax(z - c) = softmax(z), so the value and the gradient are exactly
@@ -43,7 +43,7 @@ def _shifted(logits: Sequence[Scalar], op: str) -> tuple[list[Value], Value]:
 
 
 def softmax(logits: Sequence[Scalar]) -> list[Value]:
-    """ŷ_k = exp(z_k) / Σ_j exp(z_j): positive and summing to 1 (lecture item 4).
+    """ŷ_k = exp(z_k) / Σ_j exp(z_j): positive and summing to 1 (lecture item 4, docs/lectures.md).
 
     Computed as exp(z_k - m) / Σ_j exp(z_j - m) with m = max z, which is the same number.
     """
@@ -61,7 +61,7 @@ def log_softmax(logits: Sequence[Scalar]) -> list[Value]:
 
 
 def cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
-    """The softmax loss L = -log ŷ_target = log Σ_j exp(z_j) - z_target (lecture item 5).
+    """The softmax loss L = -log ŷ_target = log Σ_j exp(z_j) - z_target (lecture item 5, docs/lectures.md).
 
     Cross-entropy H(p, q) = -Σ_k p_k log q_k with a one-hot p. Its gradient with respect to the
     logits is ∂L/∂z_k = ŷ_k - [k == target]: softmax minus the one-hot target.
@@ -76,7 +76,7 @@ def binary_cross_entropy(logit: Scalar, target: float) -> Value:
     """L = -[y log σ(z) + (1 - y) log(1 - σ(z))] from the logit z, for a target y in [0, 1].
 
     Written as max(z, 0) - z·y + log(1 + exp(-|z|)), the same function with no overflow for any
-    z (the branch is chosen by the sign of z's data). ∂L/∂z = σ(z) - y = ŷ - y (lecture item 9).
+    z (the branch is chosen by the sign of z's data). ∂L/∂z = σ(z) - y = ŷ - y (docs/lectures.md, item 9).
     """
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0.0 <= target <= 1.0:
         raise ValueError(

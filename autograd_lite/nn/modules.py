@@ -1,14 +1,14 @@
 """Neural networks from scalar `Value` nodes: `Neuron`, `Layer` and the multi-layer perceptron `MLP`.
 
-A neuron computes a = f(Σ_k w_k·x_k + b) (lecture item 2); the weighted sum is ONE n-ary `sum`
+A neuron computes a = f(Σ_k w_k·x_k + b) (lecture item 2, docs/lectures.md); the weighted sum is ONE `sum`
 node over the products w_k·x_k and the bias, so graphs stay small and readable. A layer is a list
 of neurons that see the same inputs; an MLP is a stack of layers. Hidden layers share one
-activation; the output layer is linear unless told otherwise (item 5: linear output + squared
+activation; the output layer is linear unless told otherwise (docs/lectures.md item 5: linear output + squared
 error, sigmoid + binary cross-entropy, softmax + cross-entropy).
 
 Weights start with zero mean and variance 2/fan_in for ReLU (He) or 1/fan_in otherwise (LeCun),
 drawn from a Gaussian or from the uniform distribution with that variance; biases start at 0
-(item 14). The parameter count is Σ (neurons·inputs + biases) (item 14):
+(lecture item 14, docs/lectures.md). The parameter count is Σ (neurons·inputs + biases) (the same item):
 
     >>> model = MLP(3, [4, 2])
     >>> model.num_parameters()  # 4·3 + 4 hidden plus 2·4 + 2 output
@@ -62,7 +62,7 @@ def _check_count(kind: str, n: object) -> int:
 def init_std(fan_in: int, activation: str, init: str = "auto") -> float:
     """Standard deviation of the initial weights: sqrt(2/fan_in) (He) or sqrt(1/fan_in) (LeCun).
 
-    "auto" picks He for ReLU and LeCun otherwise (lecture item 14: variance 2/J for ReLU, 1/J else).
+    "auto" picks He for ReLU and LeCun otherwise (docs/lectures.md item 14: variance 2/J for ReLU, 1/J else).
     """
     _check_choice("init", init, INITS)
     he = init == "he" or (init == "auto" and activation == "relu")

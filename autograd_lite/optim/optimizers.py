@@ -3,7 +3,7 @@
 `SGD` and `Adam` follow PyTorch's update rules exactly (torch.optim.SGD and torch.optim.Adam,
 not AdamW), so a model trained here and one trained in PyTorch from the same start take the same
 steps. Updates change each parameter's `.data` in place and record no graph. `StepLR` and
-`LinearLR` set the optimizer's `lr` like torch.optim.lr_scheduler does (lecture item 6).
+`LinearLR` set the optimizer's `lr` like torch.optim.lr_scheduler does (lecture item 6, docs/lectures.md).
 
     >>> from autograd_lite import Value
     >>> w = Value(3.0)

@@ -12,7 +12,7 @@ integer class labels ``0 .. k-1``.
     >>> len(X), sorted(set(y)), y.count(0)
     (10, [0, 1], 5)
 
-The tricks of the trade from the lecture (item 14): split about 80/10/10 into train, validation
+The tricks of the trade (lecture item 14, docs/lectures.md): split about 80/10/10 into train, validation
 and test (`train_val_test_split`); normalise inputs to zero mean and unit variance with the
 *training set's* statistics (`Standardizer`); encode categories one-hot (`one_hot`).
 """
@@ -69,7 +69,7 @@ def _linspace(start: float, stop: float, n: int, endpoint: bool = True) -> list[
 
 
 def xor() -> Dataset:
-    """The four XOR points (0,0), (1,0), (0,1), (1,1) with labels 0, 1, 1, 0 (lecture item 1).
+    """The XOR points (0,0), (1,0), (0,1), (1,1) with labels 0, 1, 1, 0 (lecture item 1, docs/lectures.md).
 
     No line separates the 1s from the 0s, so no single perceptron sign(wᵀx + b) can fit them.
     """
@@ -216,7 +216,7 @@ def train_val_test_split(
     fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
     seed: int = 0,
 ) -> tuple[Dataset, Dataset, Dataset]:
-    """Shuffle, then cut into ``(train, val, test)``, each an ``(X, y)`` pair (lecture: ~80/10/10).
+    """Shuffle, then cut into ``(train, val, test)`` ``(X, y)`` pairs (~80/10/10: docs/lectures.md item 14).
 
     The validation and test sizes are round(fraction · n); training gets the rest. Every row
     lands in exactly one part.
@@ -242,7 +242,7 @@ def train_val_test_split(
 
 
 class Standardizer:
-    """Shift and scale every feature to mean 0 and standard deviation 1 (lecture item 14).
+    """Shift and scale every feature to mean 0 and standard deviation 1 (lecture item 14, docs/lectures.md).
 
     ``fit`` learns μ_j = mean of column j and σ_j = sqrt(mean((x_j − μ_j)²)) on the *training*
     set; ``transform`` maps x_j to (x_j − μ_j) / σ_j, for training, validation and test data alike
@@ -324,7 +324,7 @@ def batches(
     shuffle: bool = True,
     seed: int = 0,
 ) -> Iterator[Dataset]:
-    """Yield ``(X_batch, y_batch)`` pairs that cover the data once (one epoch; lecture item 6).
+    """Yield ``(X_batch, y_batch)`` pairs covering the data once (an epoch; lecture item 6, docs/lectures.md).
 
     ``batch_size=1`` is online training, e.g. 32 is mini-batch training, and None (or any size
     >= len(X)) is full-batch training. With `shuffle` the order is a permutation drawn from

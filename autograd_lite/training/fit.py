@@ -1,6 +1,6 @@
 """Training a model by gradient descent: `fit()`, its `History`, and `predict` / `accuracy`.
 
-One epoch of `fit` (lecture item 6) walks the data in batches; for every batch it runs the forward
+One epoch of `fit` (lecture item 6, docs/lectures.md) walks the data in batches; per batch it runs the forward
 pass, takes the mean loss (plus ``l2 · Σ p²`` over the parameters), zeroes the gradients, runs
 ``backward()`` and lets the optimizer take a step w ← w − η·∇L. ``batch_size=1`` is online
 training, e.g. 32 is mini-batch training and None is full-batch training.

@@ -1,7 +1,7 @@
 """Drawing computation graphs with Graphviz: every Value, every operation, every edge.
 
 `draw_graph(root)` draws everything `root` depends on, the way the lectures draw a computational
-graph (deck 3, "computational graphs"):
+graph (lecture item 8 (docs/lectures.md), "computational graphs"):
 
 * one box per `Value`: its label (when it has one), its ``data`` and its ``grad``;
 * one small ellipse per operation, showing the rule's symbol (``+ * exp σ **2 Σ`` ...);

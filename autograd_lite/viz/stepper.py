@@ -2,7 +2,7 @@
 
 Backprop visits the nodes in reverse topological order (output first). At each node the gradient
 it holds is complete -- every node that uses it has already passed its share back -- and the node
-passes a share to each operand along each edge, by the chain rule (lecture deck 3):
+passes a share to each operand along each edge, by the chain rule (lecture item 8, docs/lectures.md):
 
     dL/d(operand)  +=  dL/d(node) · d(node)/d(operand)
     (contribution)     (grad)       (local derivative, from the rule table)
