@@ -21,7 +21,7 @@ dot:
 	@sh scripts/install-graphviz.sh
 
 demo: $(STAMP) dot
-	$(BIN)/python -m autograd_lite.demo --out out
+	$(BIN)/python -m autograd_lite demo --out out
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

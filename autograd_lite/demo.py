@@ -1,19 +1,19 @@
-"""`make demo`: the lecture's worked example as a table, then a small MLP trained on moons.
+"""``autograd-lite demo`` (``make demo``): the lecture example as a table, then an MLP trained on moons.
 
 1. f(x1, x2) = (2·x1 + 3·x2)² + 3 at (1, 3): the forward pass gives a = 2, b = 9, c = 11,
    e = 121, g = 124; backprop gives ∂g/∂x1 = 44 and ∂g/∂x2 = 66. Printed as a table, and drawn
    to ``OUT/graph.svg`` when Graphviz is available.
-2. An MLP 2-16-16-1 trained on 200 moons points by the same code as ``autograd-lite train``
-   (a few seconds): progress, train / validation / test accuracy, and ``OUT/model.json``,
-   ``OUT/loss.png``, ``OUT/decision_boundary.png``.
+2. An MLP 2-16-16-1 trained on 200 moons points by the same recipe as ``autograd-lite train``
+   (`training.recipe.run_training`, a few seconds): progress, train / validation / test accuracy,
+   and ``OUT/model.json``, ``OUT/loss.png``, ``OUT/decision_boundary.png``.
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from .engine.value import Value
+from .training.recipe import TrainConfig, run_training
 from .viz.table import format_table
 
 
@@ -44,19 +44,9 @@ def draw_lecture_graph(g: Value, path: Path) -> Path | None:
         return None
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Print the lecture table, draw its graph, then train and save a small MLP on moons."""
-    from .cli import TrainConfig, run_training
-
-    parser = argparse.ArgumentParser(
-        prog="python -m autograd_lite.demo",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--out", default="out", help="folder for the demo's files (default: %(default)s)")
-    parser.add_argument("--epochs", type=int, default=30, help="training epochs (default: %(default)s)")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
+def run_demo(out: str | Path = "out", epochs: int = 30) -> None:
+    """Print the lecture table, draw its graph, then train and save a small MLP on moons into `out`."""
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
 
     g = lecture_example()
@@ -68,9 +58,5 @@ def main(argv: list[str] | None = None) -> None:
     if drawn is not None:
         print(f"wrote {drawn}\n")
 
-    print("Training an MLP on the two-moons data set (same code as `autograd-lite train`):")
-    run_training(TrainConfig(dataset="moons", epochs=max(1, args.epochs), out=str(out)))
-
-
-if __name__ == "__main__":
-    main()
+    print("Training an MLP on the two-moons data set (the same recipe as `autograd-lite train`):")
+    run_training(TrainConfig(dataset="moons", epochs=epochs, out=str(out)))
