@@ -1,11 +1,11 @@
 """The training recipe as a library function: `TrainConfig` in, `run_training(config)` out.
 
-One run (lecture items 6 and 14): make a toy data set, split it 80/10/10 into train / validation /
-test (xor: train on all four points), standardise the inputs with the *training set's* mean and
-standard deviation, build an MLP (one output for two classes and a binary loss, else one output
-per class), `fit` it, report the accuracies and write ``model.json`` (the checkpoint with the
-standardiser and the settings as metadata), ``loss.png`` and ``decision_boundary.png`` into
-``config.out`` (``out=None`` writes nothing).
+One run (lecture items 6 and 14, docs/lectures.md): make a toy data set, split it 80/10/10 into
+train / validation / test (xor: train on all four points), standardise the inputs with the
+*training set's* mean and standard deviation, build an MLP (one output for two classes and a
+binary loss, else one output per class), `fit` it, report the accuracies and write ``model.json``
+(the checkpoint with the standardiser and the settings as metadata), ``loss.png`` and
+``decision_boundary.png`` into ``config.out`` (``out=None`` writes nothing).
 
 The command line (``autograd-lite train``), the demo (``make demo``) and notebook 05 all call
 this one function; the CLI only turns flags into a `TrainConfig`.
