@@ -20,13 +20,15 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TypeVar
 
+from .nn.activations import ACTIVATIONS
+from .nn.losses import LOSSES
 from .training.data import DATASETS
-from .training.fit import LOSSES, OPTIMIZERS
+from .training.fit import OPTIMIZERS
 from .training.recipe import ConfigError, TrainConfig, parse_batch_size, parse_hidden, run_training
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
-ACTIVATION_CHOICES = ("relu", "tanh", "sigmoid")
+ACTIVATION_CHOICES = tuple(name for name in ACTIVATIONS if name != "linear")  # for hidden layers
 T = TypeVar("T")
 
 
@@ -135,8 +137,9 @@ def _add_train_arguments(p: argparse.ArgumentParser) -> None:
         "--loss",
         choices=("auto", *LOSSES),
         default=d.loss,
-        help="loss function; auto = bce for two classes (one output), cross_entropy for more "
-        "(one output per class) (default: %(default)s)",
+        help="loss function and how it reads the class labels: "
+        + "; ".join(f"{name}: {entry.labels}" for name, entry in LOSSES.items())
+        + "; auto = bce for two classes (one output), cross_entropy for more (default: %(default)s)",
     )
     add("--optimizer", choices=OPTIMIZERS, default=d.optimizer, help="optimizer (default: %(default)s)")
     add(

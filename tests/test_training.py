@@ -11,7 +11,17 @@ import pytest
 from autograd_lite import Value
 from autograd_lite.nn import MLP
 from autograd_lite.optim import SGD, StepLR
-from autograd_lite.training import History, accuracy, decision_threshold, evaluate, fit, predict, scores
+from autograd_lite.training import (
+    Callback,
+    History,
+    ScheduleEachEpoch,
+    accuracy,
+    decision_threshold,
+    evaluate,
+    fit,
+    predict,
+    scores,
+)
 from autograd_lite.training.data import Standardizer, moons, spirals, train_val_test_split, xor
 
 
@@ -77,10 +87,9 @@ def test_micrograd_moons_demo_reaches_100_percent():
         X,
         y,
         loss="hinge",
-        lr=1.0,
+        lr=lambda k: 1.0 - 0.9 * k / 100,
         epochs=100,
         l2=1e-4,
-        schedule=lambda k: 1.0 - 0.9 * k / 100,
         progress=False,
     )
     assert history.steps == 100
@@ -223,7 +232,14 @@ def test_step_lr_schedule_is_stepped_per_epoch():
     model = MLP(2, [3, 1], seed=0)
     opt = SGD(model.parameters(), lr=0.2)
     history = fit(
-        model, X, y, loss="hinge", optimizer=opt, epochs=5, schedule=StepLR(opt, 2, gamma=0.5), progress=False
+        model,
+        X,
+        y,
+        loss="hinge",
+        optimizer=opt,
+        epochs=5,
+        callbacks=[ScheduleEachEpoch(StepLR(opt, 2, gamma=0.5))],
+        progress=False,
     )
     assert history.lr == [0.2, 0.2, 0.1, 0.1, 0.05]
 
@@ -232,24 +248,44 @@ def test_callbacks_and_stopping():
     X, y = moons(12, seed=1)
     seen_epochs, seen_steps = [], []
 
-    class Recorder:
+    class Recorder:  # any object with the protocol's methods
         def on_batch_end(self, step, loss, history):
             seen_steps.append((step, loss))
 
-    def stop_after_three(epoch, history):
-        seen_epochs.append((epoch, len(history.train_loss)))
-        if epoch == 3:
-            history.stop = True
+    class StopAfterThree(Callback):
+        def on_epoch_end(self, epoch, history):
+            seen_epochs.append((epoch, len(history.train_loss)))
+            if epoch == 3:
+                history.stop = True
 
     model = MLP(2, [3, 1], seed=0)
     history = fit(
-        model, X, y, loss="hinge", lr=0.01, epochs=10, batch_size=4, callbacks=[Recorder(), stop_after_three],
+        model, X, y, loss="hinge", lr=0.01, epochs=10, batch_size=4, callbacks=[Recorder(), StopAfterThree()],
         progress=False,
     )  # fmt: skip
     assert seen_epochs == [(1, 1), (2, 2), (3, 3)]
     assert [s for s, _ in seen_steps] == list(range(1, 10))
     assert history.epoch == [1, 2, 3] and history.steps == 9
     assert all(math.isfinite(loss) for _, loss in seen_steps)
+
+
+def test_a_bare_function_is_not_a_callback():
+    X, y = moons(12, seed=1)
+    with pytest.raises(TypeError, match="fit: every callback must be an object with on_epoch_end"):
+        fit(MLP(2, [3, 1], seed=0), X, y, loss="hinge", callbacks=[lambda epoch, history: None])
+
+
+def test_loss_functions_and_their_names_train_alike():
+    """`loss=losses.binary_cross_entropy` is the registry's "bce": same label convention, same steps."""
+    from autograd_lite.nn import losses
+
+    X, y = [[0.5, -1.0], [1.5, 0.2], [-0.3, 0.8]], [0, 1, 1]
+    runs = []
+    for loss in ("bce", losses.binary_cross_entropy, losses.LOSSES["bce"]):
+        model = MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=3)
+        history = fit(model, X, y, loss=loss, lr=0.5, epochs=2, progress=False)
+        runs.append(([p.data for p in model.parameters()], history.loss))
+    assert runs[0] == runs[1] == runs[2] and runs[0][1] == "bce"
 
 
 def test_validation_history_matches_evaluate():
@@ -317,7 +353,6 @@ def test_regression_with_float_targets():
         ({"loss": "l7"}, "unknown loss"),
         ({"optimizer": "rmsprop"}, "unknown optimizer"),
         ({"loss": "cross_entropy"}, "several outputs"),
-        ({"schedule": 0.5}, "schedule"),
     ],
 )
 def test_bad_arguments(kwargs, message):

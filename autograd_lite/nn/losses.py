@@ -16,11 +16,26 @@ those of the formula, but exp never sees a number above 0 and cannot overflow.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from ..engine.value import Value
 
-__all__ = ["softmax", "log_softmax", "cross_entropy", "binary_cross_entropy", "mse", "l1", "hinge"]
+__all__ = [
+    "LOSSES",
+    "LabelLoss",
+    "binary_cross_entropy",
+    "class_hinge",
+    "class_mse",
+    "cross_entropy",
+    "hinge",
+    "l1",
+    "label_loss",
+    "log_softmax",
+    "mse",
+    "softmax",
+]
 
 Scalar = Value | float
 Scalars = Scalar | Sequence[Scalar]
@@ -139,3 +154,97 @@ def _diff(a: Scalar, b: Scalar) -> Value:
 
 def _as_value(x: Scalar) -> Value:
     return x if isinstance(x, Value) else Value(x)
+
+
+# --- losses on class labels: the one registry of label conventions ---------------------------------------
+#
+# A data set's labels are class indices 0 .. k-1. Each loss below takes one sample's model output (a
+# Value for a one-output model, a list of k Values otherwise) and its label, and states how the label
+# becomes a target. `fit`, the training recipe and the CLI read `LOSSES`; nothing else restates it.
+
+
+def class_hinge(scores: Value | Sequence[Value], label: int) -> Value:
+    """Hinge on a class label. One output s: y = +1 for class 1, −1 for class 0, L = max(0, 1 − y·s).
+    k outputs: the multi-class margin L = Σ_{j≠y} max(0, 1 + s_j − s_y) (torch's MultiMarginLoss · k)."""
+    if isinstance(scores, Value):
+        return hinge(scores, 1.0 if label == 1 else -1.0)
+    s = list(scores)
+    return Value.sum([(s[j] - s[label] + 1.0).relu() for j in range(len(s)) if j != label])
+
+
+def class_mse(output: Value | Sequence[Value], target: int | float) -> Value:
+    """Squared error. A float target is fitted as it is (regression): (ŷ − t)². A class label on one
+    output becomes the target +1 (class 1) or −1 (class 0), for a linear or tanh output whose decision
+    threshold is 0; on k outputs the target is one-hot and the loss the mean over the outputs."""
+    if isinstance(target, float):
+        if not isinstance(output, Value):
+            raise ValueError(f"mse: a float target needs a model with one output, got {len(output)} outputs")
+        return (output - target) ** 2
+    if isinstance(output, Value):
+        return (output - (1.0 if target == 1 else -1.0)) ** 2
+    return mse(list(output), [float(j == target) for j in range(len(output))])
+
+
+@dataclass(frozen=True)
+class LabelLoss:
+    """A loss of (one sample's model output, its class label) and the convention it follows.
+
+    `outputs` is "one" (one output; two classes), "per class" (k outputs) or "either" (one output
+    for two classes, else one per class). `on_logits`: the loss is computed from the pre-activation z
+    of the output layer (``model.logits(x)``), so a sigmoid output's probability σ(z) is never
+    logged: stable for any z. Calling it checks the output count, then applies `fn`.
+    """
+
+    name: str
+    fn: Callable[[Any, Any], Value]
+    labels: str
+    outputs: str
+    on_logits: bool = False
+
+    def num_outputs(self, classes: int) -> int:
+        """How many outputs a model needs for this loss on `classes` classes."""
+        if self.outputs == "one" or (self.outputs == "either" and classes == 2):
+            return 1
+        return classes
+
+    def check_output(self, output: Any) -> None:
+        """ValueError when the model's output count does not suit this loss."""
+        one = isinstance(output, Value)
+        if self.outputs == "one" and not one:
+            raise ValueError(f"loss {self.name!r} needs a model with one output, got {len(output)} outputs")
+        if self.outputs == "per class" and one:
+            raise ValueError(
+                f"loss {self.name!r} needs a model with several outputs (one per class), got one"
+            )
+
+    def __call__(self, output: Any, label: Any) -> Value:
+        self.check_output(output)
+        return self.fn(output, label)
+
+
+LOSSES: dict[str, LabelLoss] = {
+    entry.name: entry
+    for entry in (
+        LabelLoss("cross_entropy", cross_entropy, "class index 0 .. k-1 (softmax loss)", "per class"),
+        LabelLoss("bce", binary_cross_entropy, "0 or 1, on the logit", "one", on_logits=True),
+        LabelLoss(
+            "hinge", class_hinge, "one output: -1/+1 from 0/1; k outputs: multi-class margin", "either"
+        ),
+        LabelLoss(
+            "mse", class_mse, "one output: -1/+1 from 0/1; k outputs: one-hot; floats as they are", "either"
+        ),
+    )
+}
+"""Every loss that training can name: name -> `LabelLoss` (function, label convention, outputs)."""
+
+
+def label_loss(loss: str | Callable[[Any, Any], Value]) -> LabelLoss | None:
+    """The registry entry for a loss given by name, by entry or by its function; None for any other
+    function (a custom loss(output, target) is used as it is). An unknown name is a ValueError."""
+    if isinstance(loss, LabelLoss):
+        return loss
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} or pass a function")
+        return LOSSES[loss]
+    return next((entry for entry in LOSSES.values() if entry.fn is loss), None)

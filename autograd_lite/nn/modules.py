@@ -26,23 +26,16 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..engine.value import Value
+from .activations import ACTIVATIONS
 
 __all__ = ["ACTIVATIONS", "INITS", "DISTRIBUTIONS", "Module", "Neuron", "Layer", "MLP", "init_std"]
 
 Input = Sequence[Value | float]
-
-ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "linear": None,  # identity: no node at all
-}
-"""Activation name -> the `Value` method that applies it (None for linear)."""
 
 INITS = ("auto", "he", "lecun")
 DISTRIBUTIONS = ("normal", "uniform")
@@ -62,11 +55,12 @@ def _check_count(kind: str, n: object) -> int:
 def init_std(fan_in: int, activation: str, init: str = "auto") -> float:
     """Standard deviation of the initial weights: sqrt(2/fan_in) (He) or sqrt(1/fan_in) (LeCun).
 
-    "auto" picks He for ReLU and LeCun otherwise (docs/lectures.md item 14: variance 2/J for ReLU, 1/J else).
+    "auto" takes the activation's gain from `ACTIVATIONS`: He for ReLU and LeCun otherwise
+    (docs/lectures.md item 14: variance 2/J for ReLU, 1/J else).
     """
     _check_choice("init", init, INITS)
-    he = init == "he" or (init == "auto" and activation == "relu")
-    return math.sqrt((2.0 if he else 1.0) / fan_in)
+    gain = ACTIVATIONS[activation].gain if init == "auto" else 2.0 if init == "he" else 1.0
+    return math.sqrt(gain / fan_in)
 
 
 class Module:
@@ -124,7 +118,7 @@ class Neuron(Module):
         self.w = [Value(w) for w in weights]
         self.b = Value(0.0)
         self.activation = activation
-        self._act = ACTIVATIONS[activation]
+        self._act = ACTIVATIONS[activation].method
         self._label_parameters()
 
     def __call__(self, x: Input) -> Value:
@@ -134,9 +128,13 @@ class Neuron(Module):
 
     def _forward(self, x: Input) -> Value:
         """The forward pass without the length check (the layer has checked it already)."""
-        z = Value.sum([wi * xi for wi, xi in zip(self.w, x, strict=False)] + [self.b])
+        z = self._preactivation(x)
         act = self._act
         return z if act is None else act(z)
+
+    def _preactivation(self, x: Input) -> Value:
+        """z = Σ_k w_k·x_k + b, before the activation."""
+        return Value.sum([wi * xi for wi, xi in zip(self.w, x, strict=False)] + [self.b])
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [(f"w{k}", w) for k, w in enumerate(self.w)] + [("b", self.b)]
@@ -233,6 +231,21 @@ class MLP(Module):
         for layer in rest:
             out = [n._forward(out) for n in layer.neurons]
         return out[0] if len(out) == 1 else out
+
+    def logits(self, x: Input) -> Value | list[Value]:
+        """The output layer's pre-activations z (the model's output is output_activation(z)).
+
+        Losses on logits (binary cross-entropy) read these, so that a sigmoid output's σ(z) is
+        never taken apart again: for a linear output layer they are the outputs themselves.
+        """
+        if len(x) != self.nin:
+            raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
+        *hidden, last = self.layers
+        out = list(x)
+        for layer in hidden:
+            out = [n._forward(out) for n in layer.neurons]
+        z = [n._preactivation(out) for n in last.neurons]
+        return z[0] if len(z) == 1 else z
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [

@@ -1,12 +1,17 @@
-"""Training: toy `data` sets, `fit` (progress, history, callbacks), predictions, the `recipe`, `plot`s."""
+"""Training: toy `data` sets, `fit`, its `callbacks` and `History`, `predict`ions, the `recipe`, `plot`s."""
 
-from .fit import LOSSES, OPTIMIZERS, History, accuracy, decision_threshold, evaluate, fit, predict, scores
+from .callbacks import Callback, History, PrintProgress, ProgressBar, ScheduleEachEpoch
+from .fit import OPTIMIZERS, fit
+from .predict import accuracy, decision_threshold, evaluate, predict, scores
 from .recipe import TrainConfig, TrainResult, run_training
 
 __all__ = [
-    "LOSSES",
     "OPTIMIZERS",
+    "Callback",
     "History",
+    "PrintProgress",
+    "ProgressBar",
+    "ScheduleEachEpoch",
     "TrainConfig",
     "TrainResult",
     "accuracy",

@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .fit import History, decision_threshold, scores
+from .callbacks import History
+from .predict import classify, decision_threshold, scores
 
 __all__ = ["plot_history", "plot_decision_boundary", "CLASS_COLOURS"]
 
@@ -124,11 +125,8 @@ def plot_decision_boundary(
     outs = scores(model, transform(points) if transform is not None else points)
     t = decision_threshold(model) if threshold is None else threshold
     k = max(max(y) + 1, 2, len(outs[0]))
-    if len(outs[0]) == 1:
-        flat = [o[0] for o in outs]
-        classes = [int(v > t) for v in flat]
-    else:
-        classes = [max(range(len(o)), key=o.__getitem__) for o in outs]
+    classes = [classify(o, t) for o in outs]
+    flat = [o[0] for o in outs]
     grid = [classes[i * resolution : (i + 1) * resolution] for i in range(resolution)]
     if ax is None:
         fig, (ax,) = _new_figure(1, 5.0, 4.5)

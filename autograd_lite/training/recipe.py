@@ -30,8 +30,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..nn.losses import LOSSES
+from .callbacks import Callback, History, PrintProgress
 from .data import Dataset, Standardizer, make_dataset, num_classes, train_val_test_split
-from .fit import History, accuracy, fit
+from .fit import fit
+from .predict import accuracy
 
 __all__ = [
     "ConfigError",
@@ -140,14 +143,16 @@ class PreparedRun:
 
 
 def _loss_and_outputs(loss: str, k: int) -> tuple[str, int]:
-    """The loss to use and the number of output neurons for k classes."""
+    """The loss to use and the number of output neurons for k classes (from `losses.LOSSES`)."""
     if loss == "auto":
         loss = "bce" if k == 2 else "cross_entropy"
-    if loss == "bce" and k > 2:
-        raise ConfigError(
-            f"--loss bce needs two classes, the data set has {k}; use cross_entropy, hinge or mse"
-        )
-    return loss, (1 if k == 2 and loss != "cross_entropy" else k)
+    if loss not in LOSSES:
+        raise ConfigError(f"unknown loss {loss!r}; choose auto or one of {', '.join(LOSSES)}")
+    entry = LOSSES[loss]
+    if entry.outputs == "one" and k > 2:
+        others = ", ".join(name for name, e in LOSSES.items() if e.outputs != "one")
+        raise ConfigError(f"--loss {loss} needs two classes, the data set has {k}; use {others}")
+    return loss, entry.num_outputs(k)
 
 
 def prepare(config: TrainConfig) -> PreparedRun:
@@ -170,24 +175,6 @@ def prepare(config: TrainConfig) -> PreparedRun:
     model = MLP(len(X[0]), [*c.hidden, n_out], activation=c.activation, seed=c.seed)
     lr = c.lr if c.lr is not None else DEFAULT_LR[c.optimizer]
     return PreparedRun(c, X, y, scaler, parts, model, loss, lr)
-
-
-class _EpochLog:
-    """Prints about ten lines of progress when no progress bar is shown."""
-
-    def __init__(self, epochs: int) -> None:
-        self.every = max(1, epochs // 10)
-        self.epochs = epochs
-
-    def on_epoch_end(self, epoch: int, history: History) -> None:
-        if epoch % self.every and epoch != self.epochs:
-            return
-        last = history.last()
-        line = f"epoch {epoch:>4}/{self.epochs}  loss {last['train_loss']:.4f}"
-        line += f"  train acc {last['train_acc']:.3f}"
-        if last.get("val_acc") is not None:
-            line += f"  val acc {last['val_acc']:.3f}"
-        print(line, flush=True)
 
 
 def _save_outputs(run: PreparedRun, history: History, test_acc: float | None) -> list[Path]:
@@ -217,7 +204,7 @@ def _save_outputs(run: PreparedRun, history: History, test_acc: float | None) ->
     return files
 
 
-def run_training(config: TrainConfig | PreparedRun, callbacks: Sequence[Any] = ()) -> TrainResult:
+def run_training(config: TrainConfig | PreparedRun, callbacks: Sequence[Callback] = ()) -> TrainResult:
     """Data, split, standardisation, model, `fit`, accuracies, and the three output files.
 
     `config` is a `TrainConfig` or what `prepare` made from one; `callbacks` are passed to `fit`
@@ -230,7 +217,7 @@ def run_training(config: TrainConfig | PreparedRun, callbacks: Sequence[Any] = (
         f"loss {run.loss}, {c.optimizer} lr {run.lr:g}"
     )
     show_bar = c.progress if c.progress is not None else sys.stderr.isatty()
-    log = [_EpochLog(c.epochs)] if c.progress is None and not show_bar else []
+    log = [PrintProgress(c.epochs)] if c.progress is None and not show_bar else []
     (Xtr, ytr), (Xv, yv) = run.parts["train"], run.parts["validation"]
     history = fit(
         model,
