@@ -62,7 +62,41 @@ OPS: dict[str, Callable[..., Any]] = {
     "tanh": lambda a: a.tanh(),
     "sigmoid": lambda a: a.sigmoid(),
     "relu": lambda a: a.relu(),
+    "rpow_zero_base": lambda a: 0.0**a,
+    "pos": lambda a: +a,
+    "sqrt": lambda a: a.sqrt(),
+    "abs": lambda a: abs(a),
+    "sin": lambda a: a.sin(),
+    "cos": lambda a: a.cos(),
+    "tan": lambda a: a.tan(),
+    "arctan": lambda a: a.arctan(),
+    "atan": lambda a: a.atan(),
+    "log1p": lambda a: a.log1p(),
+    "expm1": lambda a: a.expm1(),
+    "sign": lambda a: a.sign(),
+    "clamp": lambda a: a.clamp(-0.5, 1.0),
+    "clamp_min": lambda a: a.clamp(min=0.2),
+    "clamp_max": lambda a: a.clamp(max=0.2),
+    "leaky_relu": lambda a: leaky_relu(a, 0.1),
+    "leaky_relu_default": lambda a: leaky_relu(a),
+    "elu": lambda a: elu(a, 0.7),
+    "elu_default": lambda a: elu(a),
 }
+
+
+def leaky_relu(a: Any, slope: float = 0.01) -> Any:
+    """Value.leaky_relu, or torch.nn.functional.leaky_relu on a tensor (no tensor method)."""
+    if isinstance(a, torch.Tensor):
+        return torch.nn.functional.leaky_relu(a, slope)
+    return a.leaky_relu(slope) if slope != 0.01 else a.leaky_relu()
+
+
+def elu(a: Any, alpha: float = 1.0) -> Any:
+    """Value.elu, or torch.nn.functional.elu on a tensor."""
+    if isinstance(a, torch.Tensor):
+        return torch.nn.functional.elu(a, alpha)
+    return a.elu(alpha) if alpha != 1.0 else a.elu()
+
 
 ANY_REAL: list[tuple[float, ...]] = [(-1.7,), (-0.3,), (0.4,), (2.1,)]
 POINTS: dict[str, list[tuple[float, ...]]] = {
@@ -82,6 +116,25 @@ POINTS: dict[str, list[tuple[float, ...]]] = {
     "tanh": ANY_REAL,
     "sigmoid": ANY_REAL + [(-30.0,), (30.0,)],
     "relu": [(-1.3,), (0.7,), (2.0,)],  # away from the kink at 0
+    "rpow_zero_base": [(0.5,), (2.0,)],  # 0 ** x = 0 for x > 0; its derivative is 0 (issue 9)
+    "pos": ANY_REAL,
+    "sqrt": [(0.3,), (1.0,), (2.1,)],
+    "abs": ANY_REAL,
+    "sin": ANY_REAL + [(10.0,)],
+    "cos": ANY_REAL + [(10.0,)],
+    "tan": [(-1.2,), (0.4,), (1.3,), (2.0,)],
+    "arctan": ANY_REAL + [(-40.0,), (1e3,)],
+    "atan": ANY_REAL,
+    "log1p": [(-0.7,), (1e-3,), (0.4,), (2.1,)],
+    "expm1": ANY_REAL + [(1e-3,)],
+    "sign": ANY_REAL,
+    "clamp": [(-1.7,), (-0.3,), (0.4,), (2.1,)],  # below, inside, above: away from the corners
+    "clamp_min": ANY_REAL,
+    "clamp_max": ANY_REAL,
+    "leaky_relu": ANY_REAL,
+    "leaky_relu_default": ANY_REAL,
+    "elu": ANY_REAL + [(-5.0,)],
+    "elu_default": ANY_REAL,
 }
 
 # Which operands are Values (True) and which are plain numbers (False).
@@ -241,7 +294,23 @@ LOCAL_CASES: list[tuple[str, Callable[..., Value], tuple[float, ...], str]] = [
     ("mul", lambda a, b: a * b, (1.5, -0.7), "*"),
     ("div", lambda a, b: a / b, (1.5, -0.7), "/"),
     ("pow", lambda a, b: a**b, (1.5, -0.7), "**"),
-    ("pow", lambda a: a**2, (-1.3,), "**2"),
+    ("power", lambda a: a**2, (-1.3,), "**2"),
+    ("power", lambda a: a**-0.5, (1.3,), "**-0.5"),
+    ("rpow", lambda a: 2.0**a, (-1.3,), "2**"),
+    ("rpow", lambda a: 0**a, (1.3,), "0**"),
+    ("sqrt", lambda a: a.sqrt(), (1.3,), "√"),
+    ("abs", lambda a: abs(a), (-1.3,), "abs"),
+    ("sin", lambda a: a.sin(), (1.3,), "sin"),
+    ("cos", lambda a: a.cos(), (1.3,), "cos"),
+    ("tan", lambda a: a.tan(), (1.3,), "tan"),
+    ("arctan", lambda a: a.atan(), (1.3,), "arctan"),
+    ("log1p", lambda a: a.log1p(), (1.3,), "log1p"),
+    ("expm1", lambda a: a.expm1(), (1.3,), "expm1"),
+    ("sign", lambda a: a.sign(), (-1.3,), "sign"),
+    ("clamp", lambda a: a.clamp(0, 1), (0.3,), "clamp[0, 1]"),
+    ("clamp", lambda a: a.clamp(min=0), (1.3,), "clamp[0, ∞]"),
+    ("leaky_relu", lambda a: a.leaky_relu(), (-1.3,), "leaky_relu[0.01]"),
+    ("elu", lambda a: a.elu(0.5), (-1.3,), "elu[0.5]"),
     ("neg", lambda a: -a, (0.4,), "-"),
     ("exp", lambda a: a.exp(), (0.4,), "exp"),
     ("log", lambda a: a.log(), (0.4,), "log"),
@@ -460,6 +529,20 @@ SECOND: list[tuple[str, Callable[[Any], Any], float]] = [
     ("log", lambda x: x.log(), 1.7),
     ("pow_value_exponent", lambda x: x**x, 1.3),
     ("quotient", lambda x: (x * x + 1) / (x + 3), 0.5),
+    ("rpow", lambda x: 2.0**x, -0.7),
+    ("sqrt", lambda x: x.sqrt(), 0.8),
+    ("abs", lambda x: abs(x) * x, -0.8),
+    ("sin", lambda x: x.sin(), 0.8),
+    ("cos", lambda x: x.cos(), 0.8),
+    ("tan", lambda x: x.tan(), 0.8),
+    ("arctan", lambda x: x.arctan(), 0.8),
+    ("log1p", lambda x: x.log1p(), 0.8),
+    ("expm1", lambda x: x.expm1(), -0.8),
+    ("sign", lambda x: x.sign() * x * x, -0.8),
+    ("clamp", lambda x: x.clamp(-1.0, 1.0) * x, 0.8),
+    ("leaky_relu", lambda x: leaky_relu(x, 0.2) * x, -0.8),
+    ("elu", lambda x: elu(x, 0.7), -0.8),
+    ("elu_positive", lambda x: elu(x, 0.7) * x, 0.8),
 ]
 
 
@@ -467,6 +550,10 @@ def _torch_derivatives(f: Callable[[Any], Any], x0: float, order: int) -> list[f
     t = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
     out, result = f(t), []
     for _ in range(order):
+        if not out.requires_grad:  # a constant derivative (sign, relu, ...): the next one is 0
+            result.append(0.0)
+            out = torch.tensor(0.0, dtype=torch.float64)
+            continue
         (out,) = torch.autograd.grad(out, t, create_graph=True)
         result.append(out.item())
     return result

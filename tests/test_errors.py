@@ -57,23 +57,49 @@ FORWARD_ERRORS: list[tuple[str, float, Callable[[Any], Any], type[Exception], li
     ("div_by_zero_number", 3.0, lambda v: v / 0, ZeroDivisionError, ["div", "3"]),
     ("div_by_zero_value", 0.0, lambda v: 1.5 / v, ZeroDivisionError, ["div"]),
     ("rdiv_by_zero", 0.0, lambda v: 1 / v, ZeroDivisionError, ["div"]),
-    ("sqrt_negative", -8.0, lambda v: v**0.5, ValueError, ["pow", "-8"]),
+    ("sqrt_negative", -8.0, lambda v: v**0.5, ValueError, ["power", "-8"]),
     ("value_pow_negative_base", -8.0, lambda v: v ** Value(0.5), ValueError, ["pow", "-8"]),
-    ("zero_to_negative_power", 0.0, lambda v: v**-1, ZeroDivisionError, ["pow"]),
+    ("zero_to_negative_power", 0.0, lambda v: v**-1, ZeroDivisionError, ["power"]),
     ("zero_to_negative_value_power", 0.0, lambda v: v ** Value(-1.0), ZeroDivisionError, ["pow"]),
     ("exp_overflow", 1000.0, lambda v: v.exp(), OverflowError, ["exp", "1000"]),
     ("mul_overflow", 1e200, lambda v: v * 1e200, OverflowError, ["mul", "1e+200"]),
     ("rmul_overflow", 1e200, lambda v: 1e200 * v, OverflowError, ["mul", "1e+200"]),
     ("add_overflow", 1.7e308, lambda v: v + v, OverflowError, ["add"]),
-    ("pow_overflow", 1e200, lambda v: v**2, OverflowError, ["pow"]),
+    ("pow_overflow", 1e200, lambda v: v**2, OverflowError, ["power"]),
     ("add_string", 1.0, lambda v: v + "x", TypeError, ["add", "str"]),
     ("radd_string", 1.0, lambda v: "x" + v, TypeError, ["str"]),
     ("mul_none", 1.0, lambda v: v * None, TypeError, ["mul", "NoneType"]),
     ("add_nan", 1.0, lambda v: v + float("nan"), ValueError, ["add", "nan"]),
     ("mul_inf", 1.0, lambda v: v * float("inf"), ValueError, ["mul", "inf"]),
-    ("pow_nan_exponent", 2.0, lambda v: v ** float("nan"), ValueError, ["pow", "nan"]),
+    ("pow_nan_exponent", 2.0, lambda v: v ** float("nan"), ValueError, ["power", "nan"]),
     ("sum_with_string", 1.0, lambda v: Value.sum([v, NOT_A_NUMBER]), TypeError, ["sum", "str"]),
     ("sum_of_nothing", 1.0, lambda v: Value.sum([]), ValueError, ["sum"]),
+    ("sqrt_method_negative", -8.0, lambda v: v.sqrt(), ValueError, ["sqrt", "-8"]),
+    ("log1p_at_minus_one", -1.0, lambda v: v.log1p(), ValueError, ["log1p", "-1"]),
+    ("tan_at_a_pole", math.pi / 2, lambda v: v.tan(), ValueError, ["tan", "1.57", "pole"]),
+    ("tan_at_a_negative_pole", -3 * math.pi / 2, lambda v: v.tan(), ValueError, ["tan", "-4.71", "pole"]),
+    ("expm1_overflow", 1000.0, lambda v: v.expm1(), OverflowError, ["expm1", "1000"]),
+    ("number_pow_value_negative_base", 0.5, lambda v: (-2.0) ** v, ValueError, ["rpow", "-2"]),
+    ("zero_to_a_negative_value", -1.0, lambda v: 0.0**v, ZeroDivisionError, ["rpow", "-1"]),
+    ("rpow_overflow", 2000.0, lambda v: 2**v, OverflowError, ["rpow", "2000"]),
+    ("rpow_string_base", 1.0, lambda v: v.__rpow__("x"), TypeError, ["rpow", "str"]),
+    ("power_string", 1.0, lambda v: v**NOT_A_NUMBER, TypeError, ["power", "str"]),
+    ("clamp_no_bounds", 1.0, lambda v: v.clamp(), ValueError, ["clamp", "min or max"]),
+    ("clamp_min_above_max", 1.0, lambda v: v.clamp(2.0, 1.0), ValueError, ["clamp", "min", "2.0"]),
+    ("clamp_nan_bound", 1.0, lambda v: v.clamp(max=float("nan")), ValueError, ["clamp", "max", "nan"]),
+    ("clamp_string_bound", 1.0, lambda v: v.clamp(NOT_A_NUMBER), TypeError, ["clamp", "min", "'x'"]),
+    ("leaky_relu_inf_slope", 1.0, lambda v: v.leaky_relu(math.inf), ValueError, ["leaky_relu", "slope"]),
+    ("leaky_relu_bool_slope", 1.0, lambda v: v.leaky_relu(True), TypeError, ["leaky_relu", "slope", "True"]),
+    ("elu_string_alpha", 1.0, lambda v: v.elu(NOT_A_NUMBER), TypeError, ["elu", "alpha"]),
+    ("compare_with_string", 1.0, lambda v: v < NOT_A_NUMBER, TypeError, ["compare", "str"]),
+    (
+        "backward_nan_seed",
+        1.0,
+        lambda v: v.backward(float("nan")),
+        ValueError,
+        ["backward", "gradient", "nan"],
+    ),
+    ("backward_string_seed", 1.0, lambda v: v.backward(NOT_A_NUMBER), TypeError, ["backward", "gradient"]),
 ]
 
 
@@ -142,7 +168,7 @@ def test_backward_at_a_kink_of_pow_is_an_error_naming_pow(create_graph: bool) ->
     assert y.data == math.tanh(2.0)
     x.grad, w.grad = 3.0, -1.0
     before = snapshot(y)
-    with pytest.raises(ArithmeticError, match="pow"):
+    with pytest.raises(ArithmeticError, match="power"):
         y.backward(create_graph=create_graph)
     assert_unchanged(before, y)
 

@@ -22,6 +22,7 @@ from autograd_lite.autograd.gradcheck import (
     gradcheck,
     gradgradcheck,
 )
+from autograd_lite.engine.rules import FAMILIES
 
 # One case per rule in the table: a function applying it and a point safely inside its domain
 # (away from relu's kink, log's pole, a negative base under a Value exponent).
@@ -38,6 +39,24 @@ RULE_CASES: dict[str, tuple[Callable[..., Value], list[float]]] = {
     "sigmoid": (lambda a: a.sigmoid(), [1.1]),
     "relu": (lambda a: a.relu(), [0.6]),
     "sum": (lambda a, b, c: Value.sum([a, b, c, a]), [0.3, -1.7, 2.2]),
+    "sqrt": (lambda a: a.sqrt(), [0.7]),
+    "abs": (lambda a: abs(a) * a, [-0.7]),
+    "sin": (lambda a: a.sin(), [0.7]),
+    "cos": (lambda a: a.cos(), [0.7]),
+    "tan": (lambda a: a.tan(), [0.7]),
+    "arctan": (lambda a: a.arctan(), [0.7]),
+    "log1p": (lambda a: a.log1p(), [-0.3]),
+    "expm1": (lambda a: a.expm1(), [0.4]),
+    "sign": (lambda a: a.sign() * a * a, [-0.7]),
+}
+
+# One case per family of rules with a constant parameter (rules.FAMILIES).
+FAMILY_CASES: dict[str, tuple[Callable[..., Value], list[float]]] = {
+    "power": (lambda a: a**2.5, [1.6]),
+    "rpow": (lambda a: 3.0**a, [0.6]),
+    "leaky_relu": (lambda a: a.leaky_relu(0.2) * a, [-0.6]),
+    "elu": (lambda a: a.elu(0.7), [-0.6]),
+    "clamp": (lambda a: a.clamp(-1.0, 1.0) * a, [0.6]),
 }
 
 EXTRA_CASES: dict[str, tuple[Callable[..., Value], list[float]]] = {
@@ -53,20 +72,24 @@ EXTRA_CASES: dict[str, tuple[Callable[..., Value], list[float]]] = {
 
 def test_every_rule_has_a_case() -> None:
     assert set(RULE_CASES) == set(RULES)
+    assert set(FAMILY_CASES) == set(FAMILIES)
 
 
-@pytest.mark.parametrize("name", sorted(RULE_CASES) + sorted(EXTRA_CASES))
+ALL_CASES = {**RULE_CASES, **{f"family_{k}": v for k, v in FAMILY_CASES.items()}, **EXTRA_CASES}
+
+
+@pytest.mark.parametrize("name", sorted(ALL_CASES))
 def test_gradcheck_passes_on_every_rule(name: str) -> None:
-    f, point = {**RULE_CASES, **EXTRA_CASES}[name]
+    f, point = ALL_CASES[name]
     result = gradcheck(f, point)
     assert result.ok and bool(result)
     assert len(result.entries) == len(point)
     assert result.worst_rel_error < 1e-8  # the lecture's step makes central differences this accurate
 
 
-@pytest.mark.parametrize("name", sorted(RULE_CASES) + sorted(EXTRA_CASES))
+@pytest.mark.parametrize("name", sorted(ALL_CASES))
 def test_gradgradcheck_passes_on_every_rule(name: str) -> None:
-    f, point = {**RULE_CASES, **EXTRA_CASES}[name]
+    f, point = ALL_CASES[name]
     result = gradgradcheck(f, point)
     assert result.ok
     assert len(result.entries) == len(point) ** 2

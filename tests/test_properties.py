@@ -21,6 +21,15 @@ from hypothesis import strategies as st
 
 from autograd_lite import Value
 
+
+def leaky_relu(a: Any, slope: float) -> Any:
+    return torch.nn.functional.leaky_relu(a, slope) if isinstance(a, torch.Tensor) else a.leaky_relu(slope)
+
+
+def elu(a: Any, alpha: float) -> Any:
+    return torch.nn.functional.elu(a, alpha) if isinstance(a, torch.Tensor) else a.elu(alpha)
+
+
 # name -> (number of operands, the step written once for Values and tensors alike)
 STEPS: dict[str, tuple[int, Callable[..., Any] | None]] = {
     "add": (2, lambda a, b: (a + b) * 0.5),
@@ -46,7 +55,32 @@ STEPS: dict[str, tuple[int, Callable[..., Any] | None]] = {
     "tanh": (1, lambda a: a.tanh()),
     "sigmoid": (1, lambda a: a.sigmoid()),
     "relu": (1, lambda a: a.relu()),
+    "rpow_zero_base": (1, lambda a: 0.0 ** (a * a + 0.5)),
+    "pos": (1, lambda a: +a),
+    "sqrt": (1, lambda a: (a * a + 0.25).sqrt()),
+    "abs": (1, lambda a: abs(a)),
+    "sin": (1, lambda a: a.sin()),
+    "cos": (1, lambda a: a.cos()),
+    "tan": (1, lambda a: a.tanh().tan()),  # |tanh| < 1 < π/2: away from the poles
+    "arctan": (1, lambda a: a.arctan()),
+    "log1p": (1, lambda a: (a * a).log1p()),
+    "expm1": (1, lambda a: a.tanh().expm1()),
+    "sign": (2, lambda a, b: a.sign() * b),
+    "clamp": (1, lambda a: a.clamp(-0.5, 0.5)),
+    "leaky_relu": (1, lambda a: leaky_relu(a, 0.1)),
+    "elu": (1, lambda a: elu(a, 0.7)),
     "sum": (3, None),  # Value.sum of three pool nodes and a constant; see `run`
+}
+
+
+# Where a step's first operand meets a corner or a jump: a finite difference must not straddle it.
+KINKS: dict[str, tuple[float, ...]] = {
+    "relu": (0.0,),
+    "abs": (0.0,),
+    "sign": (0.0,),
+    "clamp": (-0.5, 0.5),
+    "leaky_relu": (0.0,),
+    "elu": (0.0,),
 }
 
 
@@ -74,20 +108,20 @@ def programs(draw: st.DrawFn, max_leaves: int = 4, max_steps: int = 18) -> Progr
 def run(program: Program, leaves: Sequence[Any], total: Callable[[list[Any]], Any]) -> tuple[Any, list[Any]]:
     """Build the program's graph on the given leaves; the output sums the whole pool.
 
-    Returns the output and the inputs of every relu (to keep finite differences off its kink).
+    Returns the output and, for every step with a kink (relu, abs, clamp, ...), its input and
+    where the kink is, to keep finite differences off the kinks.
     """
-    pool, relu_inputs = list(leaves), []
+    pool, kinks = list(leaves), []
     for name, operands in program.steps:
         args = [pool[i] for i in operands]
         if name == "sum":
             pool.append(total([*args, 0.25]))
             continue
-        if name == "relu":
-            relu_inputs.append(args[0])
+        kinks.extend((args[0], k) for k in KINKS.get(name, ()))
         step = STEPS[name][1]
         assert step is not None
         pool.append(step(*args))
-    return total(pool), relu_inputs
+    return total(pool), kinks
 
 
 def engine_total(xs: list[Any]) -> Value:
@@ -102,9 +136,9 @@ def torch_total(xs: list[Any]) -> torch.Tensor:
 
 def engine_grads(program: Program) -> tuple[float, list[float], list[float]]:
     leaves = [Value(x) for x in program.leaves]
-    out, relu_inputs = run(program, leaves, engine_total)
+    out, kinks = run(program, leaves, engine_total)
     out.backward()
-    return out.data, [leaf.grad for leaf in leaves], [r.data for r in relu_inputs]
+    return out.data, [leaf.grad for leaf in leaves], [x.data - kink for x, kink in kinks]
 
 
 def engine_output(program: Program, point: Sequence[float]) -> float:
@@ -128,9 +162,9 @@ def test_random_graphs_match_torch(program: Program) -> None:
 @settings(max_examples=500)
 @given(programs())
 def test_random_graphs_match_finite_differences(program: Program) -> None:
-    _, grads, relu_inputs = engine_grads(program)
+    _, grads, kink_distances = engine_grads(program)
     h = 1e-6
-    assume(all(abs(r) > 1e-3 for r in relu_inputs))  # a central difference across the kink is meaningless
+    assume(all(abs(d) > 1e-3 for d in kink_distances))  # a central difference across the kink is meaningless
     for i, g in enumerate(grads):
         up, down = list(program.leaves), list(program.leaves)
         up[i] += h

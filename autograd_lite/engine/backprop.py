@@ -115,9 +115,9 @@ def zero_grad(values: Iterable[Value]) -> None:
 # --- the backward pass ----------------------------------------------------------------------------
 
 
-def run_pass(root: Value, create_graph: bool) -> tuple[list[Value], list[Any]]:
-    """One backward pass from `root` (seeded with 1): every node reached, and what each `.grad`
-    held before.
+def run_pass(root: Value, create_graph: bool, seed: Any = 1.0) -> tuple[list[Value], list[Any]]:
+    """One backward pass from `root` (seeded with `seed`, a float or with create_graph a Value):
+    every node reached, and what each `.grad` held before.
 
     Afterwards each node's `.grad` holds this pass's gradient only, so the caller decides
     whether to add the old gradients back (backward) or restore them (grad). On any error
@@ -129,9 +129,9 @@ def run_pass(root: Value, create_graph: bool) -> tuple[list[Value], list[Any]]:
     general = create_graph or E._anomaly or bool(_HOOKS)
     nodes = reverse_topological(root) if general else count_uses(root)
     before = [node.grad for node in nodes]
-    if any(before):
+    if before.count(0.0) != len(before):  # not `any(before)`: a Value gradient of 0 holds a graph
         zero_grad(nodes)
-    root.grad = 1.0
+    root.grad = seed
     try:
         if general:
             _chain_rule_general(nodes, create_graph)

@@ -14,6 +14,11 @@ differentiated again). Every forward function checks its operands and raises an 
 names the operation and the offending value instead of returning NaN or infinity.
 
 Adding an operation means adding one `Rule` here and a method on `Value` that applies it.
+An operation with a constant parameter (the exponent of x ** 2, the slope of a leaky ReLU) is
+a *family*: a function from the parameter to its `Rule` (`power(n)`, `rpow(c)`, `leaky_relu(slope)`,
+`elu(alpha)`, `clamp(low, high)`), so the parameter is part of the op rather than a graph node.
+Each family keeps the last `FAMILY_CACHE_SIZE` rules it made (a bounded cache: a program that
+uses a million different exponents must not keep a million rules alive).
 """
 
 from __future__ import annotations
@@ -25,7 +30,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Rule", "RULES", "power"]
+__all__ = [
+    "FAMILIES",
+    "FAMILY_CACHE_SIZE",
+    "RULES",
+    "Rule",
+    "clamp",
+    "elu",
+    "leaky_relu",
+    "power",
+    "rpow",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +64,18 @@ def _log(x: Any) -> Any:
     return x.log() if hasattr(x, "log") else math.log(x)
 
 
+def _exp_of(x: Any) -> Any:
+    return x.exp() if hasattr(x, "exp") else math.exp(x)
+
+
+def _sin(x: Any) -> Any:
+    return x.sin() if hasattr(x, "sin") else math.sin(x)
+
+
+def _cos(x: Any) -> Any:
+    return x.cos() if hasattr(x, "cos") else math.cos(x)
+
+
 def _data(x: Any) -> float:
     """The number inside x (a float, or a Value's data): for derivatives that branch on it."""
     return getattr(x, "data", x)
@@ -67,15 +94,15 @@ def _div(a: float, b: float) -> float:
     return a / b
 
 
-def _pow(a: float, b: float) -> float:
+def _pow(a: float, b: float, op: str = "pow") -> float:
     if a < 0.0 and not _is_integer(b):
-        raise ValueError(f"pow: negative base {a!r} to the non-integer power {b!r} is not real")
+        raise ValueError(f"{op}: negative base {a!r} to the non-integer power {b!r} is not real")
     if a == 0.0 and b < 0.0:
-        raise ZeroDivisionError(f"pow: zero base to the negative power {b!r}")
+        raise ZeroDivisionError(f"{op}: zero base to the negative power {b!r}")
     try:
         return a**b
     except OverflowError:
-        raise OverflowError(f"pow: {a!r} ** {b!r} overflows a float") from None
+        raise OverflowError(f"{op}: {a!r} ** {b!r} overflows a float") from None
 
 
 def _pow_value(a: float, b: float) -> float:
@@ -99,6 +126,42 @@ def _log_forward(x: float) -> float:
     if x <= 0.0:
         raise ValueError(f"log: operand must be positive, got {x!r}")
     return math.log(x)
+
+
+def _sqrt(x: float) -> float:
+    if x < 0.0:
+        raise ValueError(f"sqrt: operand must be non-negative, got {x!r}")
+    return math.sqrt(x)
+
+
+TAN_POLE_DISTANCE = 2.0**-50
+"""tan refuses x when |cos x| (about the distance from x to the nearest pole) is below this: four
+units in the last place of π/2. The double nearest π/2 is 6.1e-17 away from it."""
+
+
+def _tan(x: float) -> float:
+    # In floats tan never returns inf: the double nearest π/2 gives 1.6e16, a number made of the
+    # rounding error of π. When a pole π/2 + kπ lies that close to x, say so instead.
+    if abs(math.cos(x)) < TAN_POLE_DISTANCE:
+        raise ValueError(f"tan: operand {x!r} is within rounding of a pole π/2 + kπ, where tan is infinite")
+    return math.tan(x)
+
+
+def _log1p(x: float) -> float:
+    if x <= -1.0:
+        raise ValueError(f"log1p: operand must be greater than -1, got {x!r}")
+    return math.log1p(x)
+
+
+def _expm1(x: float) -> float:
+    try:
+        return math.expm1(x)
+    except OverflowError:
+        raise OverflowError(f"expm1: expm1({x!r}) overflows a float (largest argument ~709.78)") from None
+
+
+def _sign(x: float) -> float:
+    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
 
 def _sigmoid(x: float) -> float:
@@ -142,27 +205,142 @@ RELU = Rule(
     "d relu(x)/dx = 1 if x > 0 else 0",
 )
 SUM = Rule("sum", "Σ", _sum, lambda *xs_out: (1.0,) * (len(xs_out) - 1), "d(Σ x_i)/dx_i = 1")
+SQRT = Rule("sqrt", "√", _sqrt, lambda x, out: (0.5 / out,), "d√x/dx = 1/(2√x); infinite at x = 0")
+ABS = Rule(
+    "abs",
+    "abs",
+    abs,
+    lambda x, out: (_sign(_data(x)),),
+    "d|x|/dx = sign(x): 1 for x > 0, -1 for x < 0, 0 at x = 0 (as PyTorch)",
+)
+SIN = Rule("sin", "sin", math.sin, lambda x, out: (_cos(x),), "d(sin x)/dx = cos x")
+COS = Rule("cos", "cos", math.cos, lambda x, out: (-_sin(x),), "d(cos x)/dx = -sin x")
+TAN = Rule("tan", "tan", _tan, lambda x, out: (1.0 + out * out,), "d(tan x)/dx = 1 + tan(x)^2")
+ARCTAN = Rule(
+    "arctan", "arctan", math.atan, lambda x, out: (1.0 / (1.0 + x * x),), "d(arctan x)/dx = 1/(1 + x^2)"
+)
+LOG1P = Rule("log1p", "log1p", _log1p, lambda x, out: (1.0 / (1.0 + x),), "d log(1 + x)/dx = 1/(1 + x)")
+EXPM1 = Rule("expm1", "expm1", _expm1, lambda x, out: (out + 1.0,), "d(e^x - 1)/dx = e^x = expm1(x) + 1")
+SIGN = Rule("sign", "sign", _sign, lambda x, out: (0.0,), "d sign(x)/dx = 0 (everywhere but the jump at 0)")
+
+# --- families: one rule per value of a constant parameter ----------------------------------------
+
+FAMILY_CACHE_SIZE = 256
+"""How many rules each family keeps (least recently used go first); a dropped rule is made again."""
 
 
-@functools.cache
+def _g(x: float) -> str:
+    return "∞" if x == math.inf else "-∞" if x == -math.inf else f"{x:g}"
+
+
+@functools.lru_cache(maxsize=FAMILY_CACHE_SIZE)
 def power(n: float) -> Rule:
     """The rule for x ** n with a constant exponent n: d(x^n)/dx = n * x^(n-1).
 
-    One rule per exponent (cached), so the exponent is part of the op, not a graph node.
+    The op is "power" (Value ** Value is "pow"); the exponent is part of the op, not a graph node.
     """
-    label = f"{n:g}"
+    label = _g(n)
     if n == 0.0:  # x^0 = 1 is constant: its derivative is 0 everywhere, x = 0 included
-        return Rule("pow", "**0", lambda x: 1.0, lambda x, out: (0.0,), "d(x^0)/dx = 0")
+        return Rule("power", "**0", lambda x: 1.0, lambda x, out: (0.0,), "d(x^0)/dx = 0")
     return Rule(
-        "pow",
+        "power",
         f"**{label}",
-        lambda x: _pow(x, n),
+        lambda x: _pow(x, n, "power"),
         lambda x, out: (n * x ** (n - 1.0),),
         f"d(x^{label})/dx = {label}*x^({label}-1)",
     )
 
 
+def _rpow_forward(c: float) -> Callable[[float], float]:
+    def forward(x: float) -> float:
+        if c < 0.0:
+            raise ValueError(
+                f"rpow: negative base {c!r} with a Value exponent {x!r}: d/dx c**x = c**x*log(c) is not real"
+            )
+        return _pow(c, x, "rpow")
+
+    return forward
+
+
+@functools.lru_cache(maxsize=FAMILY_CACHE_SIZE)
+def rpow(c: float) -> Rule:
+    """The rule for c ** x with a constant base c >= 0: d(c^x)/dx = c^x * log(c).
+
+    At c = 0 the derivative is 0 (0^x is 0 for every x > 0), as in PyTorch and HIPS autograd: the
+    two-operand pow would evaluate the derivative toward the constant base and divide by zero.
+    """
+    label = _g(c)
+    if c == 0.0:
+        return Rule("rpow", "0**", _rpow_forward(c), lambda x, out: (0.0,), "d(0^x)/dx = 0")
+    log_c = math.log(c) if c > 0.0 else math.nan
+    return Rule(
+        "rpow",
+        f"{label}**",
+        _rpow_forward(c),
+        lambda x, out: (out * log_c,),
+        f"d({label}^x)/dx = {label}^x*log({label})",
+    )
+
+
+@functools.lru_cache(maxsize=FAMILY_CACHE_SIZE)
+def leaky_relu(slope: float) -> Rule:
+    """x for x > 0, else slope * x: d/dx = 1 for x > 0, else slope (as PyTorch, slope at 0 too)."""
+    label = _g(slope)
+    return Rule(
+        "leaky_relu",
+        f"leaky_relu[{label}]",
+        lambda x: x if x > 0.0 else slope * x,
+        lambda x, out: (1.0 if _data(x) > 0.0 else slope,),
+        f"d leaky_relu(x)/dx = 1 if x > 0 else {label}",
+    )
+
+
+@functools.lru_cache(maxsize=FAMILY_CACHE_SIZE)
+def elu(alpha: float) -> Rule:
+    """x for x > 0, else alpha * (e^x - 1): d/dx = 1 for x > 0, else alpha * e^x (alpha at 0)."""
+    label = _g(alpha)
+
+    def forward(x: float) -> float:
+        return x if x > 0.0 else alpha * math.expm1(x)
+
+    return Rule(
+        "elu",
+        f"elu[{label}]",
+        forward,
+        lambda x, out: (1.0 if _data(x) > 0.0 else alpha * _exp_of(x),),
+        f"d elu(x)/dx = 1 if x > 0 else {label}*e^x",
+    )
+
+
+@functools.lru_cache(maxsize=FAMILY_CACHE_SIZE)
+def clamp(low: float, high: float) -> Rule:
+    """min(max(x, low), high) for low <= high (±inf for no bound): d/dx = 1 for low <= x <= high,
+    else 0 (both ends included, as PyTorch)."""
+    span = f"[{_g(low)}, {_g(high)}]"
+    return Rule(
+        "clamp",
+        f"clamp{span}",
+        lambda x: low if x < low else high if x > high else x,
+        lambda x, out: (1.0 if low <= _data(x) <= high else 0.0,),
+        f"d clamp(x)/dx = 1 if x in {span} else 0",
+    )
+
+
 RULES: dict[str, Rule] = {
-    r.name: r for r in (ADD, SUB, MUL, DIV, NEG, POW, EXP, LOG, TANH, SIGMOID, RELU, SUM)
+    r.name: r
+    for r in (
+        *(ADD, SUB, MUL, DIV, NEG, POW, EXP, LOG, TANH, SIGMOID, RELU, SUM),
+        *(SQRT, ABS, SIN, COS, TAN, ARCTAN, LOG1P, EXPM1, SIGN),
+    )
 }
-"""Every primitive by name. (`pow` here is Value ** Value; Value ** number uses `power(n)`.)"""
+"""Every primitive without a parameter, by name. (`pow` here is Value ** Value; the families below
+make the rules with a constant parameter.)"""
+
+FAMILIES: dict[str, Callable[..., Rule]] = {
+    "power": power,  # x ** n
+    "rpow": rpow,  # c ** x
+    "leaky_relu": leaky_relu,
+    "elu": elu,
+    "clamp": clamp,
+}
+"""Every family by the name its rules carry: parameter(s) in, `Rule` out."""

@@ -17,6 +17,7 @@ Example (lecture item 7 (docs/lectures.md), "derivatives three ways"):
 from __future__ import annotations
 
 import linecache
+import math
 import os
 import sys
 import weakref
@@ -25,6 +26,7 @@ from contextlib import ContextDecorator
 from numbers import Real
 from typing import Any
 
+from . import checks
 from . import rules as R
 from .rules import Rule
 
@@ -49,7 +51,13 @@ class Value:
     `data` is the forward value (a float); `grad` is dL/d(this node), filled in by
     `backward()` and accumulated across calls until `zero_grad()`. A node made by an
     operation records its rule and its parents; `op`, `parents` and `local_grads` show
-    them (read-only). Values hash by identity, so they can be kept in sets and dicts.
+    them (read-only).
+
+    Comparisons ``< <= > >=`` compare `data` and return a bool (so ``max(values)`` and
+    ``sorted(values)`` work); they record nothing. ``==`` stays identity (``Value(1.0) ==
+    Value(1.0)`` is False): Values hash by identity, so they can be kept in sets and dicts.
+    ``float(v)`` and ``v.item()`` give `data`; ``bool(v)`` is ``v.data != 0`` (PyTorch's
+    truthiness of a one-element tensor).
     """
 
     __slots__ = ("data", "grad", "label", "_rule", "_a", "_b", "_uses", "__weakref__")
@@ -118,17 +126,25 @@ class Value:
     __rmul__: Callable[[Value, Number], Value]
     __truediv__: Callable[[Value, Value | Number], Value]
     __rtruediv__: Callable[[Value, Number], Value]
-    __rpow__: Callable[[Value, Number], Value]
 
     def __pow__(self, other: Value | Number) -> Value:
-        """x ** n with a plain number n is one node of rule `power(n)`; x ** y with a Value y
-        is the two-operand `pow` (which also differentiates with respect to y)."""
+        """x ** n with a plain number n is one node of rule `power(n)` (op "power"); x ** y with a
+        Value y is the two-operand `pow` (which also differentiates with respect to y)."""
         if isinstance(other, Value):
             return _pow_value(self, other)
-        return _unary(R.power(_as_float(other, "pow")), self)
+        return _unary(R.power(_as_float(other, "power")), self)
+
+    def __rpow__(self, base: Number) -> Value:
+        """c ** x with a plain number c >= 0 is one node of rule `rpow(c)`: d/dx c^x = c^x log c
+        (0 at c = 0, as PyTorch); the constant base gets no derivative of its own."""
+        return _unary(R.rpow(_as_float(base, "rpow")), self)
 
     def __neg__(self) -> Value:
         return _unary(R.NEG, self)
+
+    def __pos__(self) -> Value:
+        """+x is x itself (no new node), as ``torch.positive``."""
+        return self
 
     def exp(self) -> Value:
         """e^x; d/dx e^x = e^x. Raises OverflowError for x above ~709.78."""
@@ -150,6 +166,96 @@ class Value:
         """max(0, x); d/dx = 1 for x > 0, else 0 (as in PyTorch)."""
         return _unary(R.RELU, self)
 
+    def sqrt(self) -> Value:
+        """√x; d/dx √x = 1/(2√x). Raises ValueError for x < 0 (and backward at x = 0, where the
+        derivative is infinite)."""
+        return _unary(R.SQRT, self)
+
+    def abs(self) -> Value:
+        """|x|; d/dx |x| = sign(x), 0 at x = 0 (as PyTorch). ``abs(v)`` is the same."""
+        return _unary(R.ABS, self)
+
+    __abs__ = abs
+
+    def sin(self) -> Value:
+        """sin x; d/dx sin x = cos x."""
+        return _unary(R.SIN, self)
+
+    def cos(self) -> Value:
+        """cos x; d/dx cos x = -sin x."""
+        return _unary(R.COS, self)
+
+    def tan(self) -> Value:
+        """tan x; d/dx tan x = 1 + tan(x)^2. Raises ValueError within rounding of a pole π/2 + kπ."""
+        return _unary(R.TAN, self)
+
+    def arctan(self) -> Value:
+        """arctan x (NumPy/JAX's name; `atan` is the same); d/dx arctan x = 1/(1 + x^2). Never fails."""
+        return _unary(R.ARCTAN, self)
+
+    atan = arctan
+
+    def log1p(self) -> Value:
+        """log(1 + x), accurate for tiny x; d/dx = 1/(1 + x). Raises ValueError for x <= -1."""
+        return _unary(R.LOG1P, self)
+
+    def expm1(self) -> Value:
+        """e^x - 1, accurate for tiny x; d/dx = e^x. Raises OverflowError for x above ~709.78."""
+        return _unary(R.EXPM1, self)
+
+    def sign(self) -> Value:
+        """-1, 0 or 1 (the lecture's perceptron activation); its derivative is 0 (as PyTorch)."""
+        return _unary(R.SIGN, self)
+
+    def clamp(self, min: Number | None = None, max: Number | None = None) -> Value:
+        """x limited to [min, max] (either may be None: no bound); d/dx = 1 for min <= x <= max,
+        else 0 (as PyTorch, both ends included). Needs min <= max."""
+        low = -math.inf if min is None else checks.number("clamp", "min", min)
+        high = math.inf if max is None else checks.number("clamp", "max", max)
+        if min is None and max is None:
+            checks.fail("clamp", "min or max", "given (at least one bound)", None)
+        if low > high:
+            checks.fail("clamp", "min", f"<= max = {high!r}", min)
+        return _unary(R.clamp(low, high), self)
+
+    def leaky_relu(self, slope: Number = 0.01) -> Value:
+        """x for x > 0, else slope·x; d/dx = 1 for x > 0, else slope (PyTorch's negative_slope)."""
+        return _unary(R.leaky_relu(checks.number("leaky_relu", "slope", slope)), self)
+
+    def elu(self, alpha: Number = 1.0) -> Value:
+        """x for x > 0, else alpha·(e^x - 1); d/dx = 1 for x > 0, else alpha·e^x."""
+        return _unary(R.elu(checks.number("elu", "alpha", alpha)), self)
+
+    # --- a Value as a number: conversions and comparisons (they record nothing) ------------------------
+
+    def item(self) -> float:
+        """The data as a plain float (as ``tensor.item()``)."""
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __bool__(self) -> bool:
+        """``data != 0``, like a one-element PyTorch tensor: ``if v:`` tests the number."""
+        return self.data != 0.0
+
+    def detach(self) -> Value:
+        """A new leaf with the same data (and label): no graph, no gradient (as ``tensor.detach()``,
+        except that the data is copied, not shared)."""
+        return Value(self.data, self.label)
+
+    def __lt__(self, other: Value | Number) -> bool:
+        return self.data < _compared(other)
+
+    def __le__(self, other: Value | Number) -> bool:
+        return self.data <= _compared(other)
+
+    def __gt__(self, other: Value | Number) -> bool:
+        return self.data > _compared(other)
+
+    def __ge__(self, other: Value | Number) -> bool:
+        return self.data >= _compared(other)
+
     @staticmethod
     def sum(values: Iterable[Value | Number]) -> Value:
         """Σ x_i as one n-ary node (d/dx_i = 1): one node instead of a chain of additions."""
@@ -160,18 +266,32 @@ class Value:
 
     # --- backprop ---------------------------------------------------------------------------------
 
-    def backward(self, create_graph: bool = False) -> None:
+    def backward(
+        self,
+        gradient: Value | Number | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
         """Fill in d(self)/d(node) for every node this one depends on, by the chain rule.
 
-        Seeds self's gradient with 1 and visits the graph in reverse topological order.
+        Seeds self's gradient with `gradient` (default 1: PyTorch's ``gradient``; with a seed s
+        every node gets s · d(self)/d(node)) and visits the graph in reverse topological order.
         Gradients *accumulate* into `.grad` across calls (as in PyTorch); call `zero_grad()`
         between passes. With ``create_graph=True`` the gradients are themselves `Value`s
-        whose graph can be differentiated again (second derivatives).
+        whose graph can be differentiated again (second derivatives), through a Value seed too.
+        `retain_graph` is accepted for PyTorch's signature and does nothing: a graph here is
+        never freed, so backward can always run again.
         """
-        nodes, before = backprop.run_pass(self, create_graph)
-        if any(before):
+        seed: Any = 1.0
+        if gradient is not None:
+            if isinstance(gradient, Value):
+                seed = gradient if create_graph else gradient.data
+            else:
+                seed = checks.number("backward", "gradient", gradient)
+        nodes, before = backprop.run_pass(self, create_graph, seed)
+        if before.count(0.0) != len(before):  # not `any(before)`: a Value gradient of 0 holds a graph
             for node, g in zip(nodes, before):
-                if g:
+                if type(g) is not float or g:
                     node.grad = g + node.grad
 
     def zero_grad(self) -> None:
@@ -204,6 +324,15 @@ def _as_float(x: Any, op: str) -> float:
     if x - x != 0.0:  # inf - inf and nan - nan are nan
         raise ValueError(f"{op}: expected a finite number, got {x!r}")
     return x
+
+
+def _compared(x: Any) -> float:
+    """The number a comparison with a Value looks at: a Value's data, or a plain number."""
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"compare: a Value compares with a number or a Value, got {type(x).__name__} {x!r}")
+    return x  # type: ignore[return-value]
 
 
 def _constant(x: Any, rule: Rule) -> Value:
@@ -305,8 +434,7 @@ Value.__mul__ = _binary(R.MUL)
 Value.__rmul__ = _binary(R.MUL, reflected=True)
 Value.__truediv__ = _binary(R.DIV)
 Value.__rtruediv__ = _binary(R.DIV, reflected=True)
-Value.__rpow__ = _binary(R.POW, reflected=True)  # number ** Value; Value ** x is __pow__ above
-_pow_value = _binary(R.POW)
+_pow_value = _binary(R.POW)  # Value ** Value; Value ** number and number ** Value are methods above
 
 
 # --- anomaly mode -----------------------------------------------------------------------------------

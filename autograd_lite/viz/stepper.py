@@ -205,10 +205,12 @@ class Stepper:
     def _expression(self, v: Value) -> str:
         symbol = v.rule.symbol if v.rule else "?"
         args = [_num(p.data) if _is_constant(p) else self.names[p] for p in v.parents]
-        if v.op in ("add", "sub", "mul", "div") or (v.op == "pow" and len(args) == 2):
+        if v.op in ("add", "sub", "mul", "div", "pow"):
             return f" {symbol} ".join(args)
-        if symbol.startswith("**"):
+        if v.op == "power":  # x**2
             return f"{args[0]}{symbol}"
+        if v.op == "rpow":  # 2**x
+            return f"{symbol}{args[0]}"
         if v.op == "sum":
             return " + ".join(args)
         return f"{symbol}({', '.join(args)})"
