@@ -20,6 +20,10 @@ drawn from a Gaussian or from the uniform distribution with that variance; biase
 
 Every parameter's `label` is its name, so graph drawings and tables show which weight is which.
 `state_dict()` / `save()` / `MLP.load()` store a model as validated JSON (see `checkpoint.py`).
+
+A model may have at most `MAX_PARAMETERS` parameters (one million: one forward pass already makes
+about two million nodes), checked before anything is allocated, so a typo like ``MLP(2, [10**400])``
+fails at once; set ``autograd_lite.nn.modules.MAX_PARAMETERS`` to build larger ones.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ __all__ = ["ACTIVATIONS", "INITS", "DISTRIBUTIONS", "Module", "Neuron", "Layer",
 
 Input = Sequence[Value | float]
 
+MAX_PARAMETERS = 1_000_000
+"""The largest model `Neuron`, `Layer` and `MLP` build (raise it by assigning to this name)."""
+
 INITS = ("auto", "he", "lecun")
 DISTRIBUTIONS = ("normal", "uniform")
 
@@ -50,6 +57,21 @@ def _check_count(kind: str, n: object) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"{kind} must be a positive integer, got {n!r}")
     return n
+
+
+def _check_size(op: str, sizes: Sequence[int]) -> None:
+    """Refuse a model over `MAX_PARAMETERS` from its layer sizes alone, before allocating anything."""
+    count = sum(sizes[i + 1] * (sizes[i] + 1) for i in range(len(sizes) - 1))
+    if count > MAX_PARAMETERS:
+        shape = " -> ".join(str(n) if n < 10**12 else f"10^{len(str(n)) - 1}" for n in sizes)
+        raise ValueError(
+            f"{op}: {shape} has {_count_text(count)} parameters, more than the cap of {MAX_PARAMETERS} "
+            "(raise autograd_lite.nn.modules.MAX_PARAMETERS to allow it)"
+        )
+
+
+def _count_text(n: int) -> str:
+    return str(n) if n < 10**12 else f"about 10^{len(str(n)) - 1}"
 
 
 def init_std(fan_in: int, activation: str, init: str = "auto") -> float:
@@ -108,6 +130,7 @@ class Neuron(Module):
         _check_choice("Neuron: activation", activation, tuple(ACTIVATIONS))
         _check_choice("Neuron: distribution", distribution, DISTRIBUTIONS)
         _check_choice("Neuron: init", init, INITS)
+        _check_size("Neuron", [nin, 1])
         rng = rng if rng is not None else random.Random()
         std = init_std(nin, activation, init)
         if distribution == "normal":
@@ -160,6 +183,7 @@ class Layer(Module):
     ) -> None:
         _check_count("Layer: nin", nin)
         _check_count("Layer: nout", nout)
+        _check_size("Layer", [nin, nout])
         rng = rng if rng is not None else random.Random()
         self.nin, self.nout, self.activation = nin, nout, activation
         self.neurons = [Neuron(nin, activation, init, distribution, rng) for _ in range(nout)]
@@ -205,6 +229,7 @@ class MLP(Module):
             _check_count("MLP: every layer size", n)
         _check_choice("MLP: activation", activation, tuple(ACTIVATIONS))
         _check_choice("MLP: output_activation", output_activation, tuple(ACTIVATIONS))
+        _check_size("MLP", [nin, *nouts])
         rng = random.Random(seed)
         sizes = [nin, *nouts]
         last = len(nouts) - 1
@@ -285,22 +310,26 @@ class MLP(Module):
             p.data = values[name]
 
     def save(self, path: str | Path) -> None:
-        """Write `state_dict()` to `path` as JSON."""
+        """Write `state_dict()` to `path` as JSON, atomically: a crash mid-save keeps the old file."""
         from .checkpoint import write_json
 
         write_json(path, self.state_dict())
 
     @classmethod
-    def load(cls, path: str | Path) -> MLP:
-        """Build the model described in the JSON file at `path` and load its parameters."""
-        from .checkpoint import architecture_of, read_json
+    def load(cls, path: str | Path, *, max_bytes: int | None = None) -> MLP:
+        """Build the model described in the JSON file at `path` and load its parameters.
 
-        state = read_json(path)
+        Any problem with the file is a `CheckpointError` (a ValueError) naming the file. Files over
+        `checkpoint.MAX_BYTES` (64 MiB) are refused unread unless `max_bytes` allows them.
+        """
+        from .checkpoint import CheckpointError, architecture_of, read_json
+
+        state = read_json(path, max_bytes=max_bytes)
         try:
             model = cls(**architecture_of(state))
             model.load_state_dict(state)
         except ValueError as e:
-            raise ValueError(f"{path}: {e}") from None
+            raise CheckpointError(f"{path}: {e}") from None
         return model
 
     def to_torch(self, dtype: Any = None) -> Any:
