@@ -31,7 +31,7 @@ def test_widget_parts_and_first_frame() -> None:
     box = step_widget(g, interval=500)
     assert isinstance(box, ipywidgets.VBox)
     assert isinstance(box.slider, ipywidgets.IntSlider) and isinstance(box.play, ipywidgets.Play)
-    assert box.slider.max == box.play.max == 9  # 10 nodes, constants included
+    assert (box.slider.min, box.slider.max) == (box.play.min, box.play.max) == (1, 10)  # 10 nodes
     assert box.play.interval == 500
     assert box.text.value.startswith("<pre") and "step 1 of 10: g = e + 3" in box.text.value
     svg = ET.fromstring(box.picture.value)  # the frame's SVG, without the XML prologue
@@ -43,15 +43,15 @@ def test_moving_the_slider_shows_that_step() -> None:
     g, n = lecture()
     box = step_widget(Stepper(g, skip_constants=True))
     first_picture = box.picture.value
-    box.slider.value = 2  # g, e, then c
+    box.slider.value = 3  # g, e, then c
     assert box.stepper.current.node is n["c"]
     assert "step 3 of 7: c = a + b" in box.text.value and "dg/dc = 22" in box.text.value
     assert box.picture.value != first_picture
     assert "22×1 = 22" in box.picture.value  # c's contributions on its edges
-    box.slider.value = 6
+    box.slider.value = 7
     assert "dg/dx1 = 44" in box.text.value or "dg/dx2 = 66" in box.text.value
     assert "grad ?" not in box.picture.value  # the pass is over: every gradient known
-    box.slider.value = 2
+    box.slider.value = 3
     assert box.picture.value.count("22×1 = 22") == 2  # the cached frame comes back
 
 
@@ -60,5 +60,57 @@ def test_widget_without_dot_still_explains(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("PATH", "")
     box = step_widget(g)
     assert "apt-get install graphviz" in box.picture.value
-    box.slider.value = 1
+    box.slider.value = 2
     assert "step 2 of 10" in box.text.value
+
+
+def test_slider_and_text_count_steps_alike() -> None:
+    g, _ = lecture()
+    box = step_widget(Stepper(g, skip_constants=True))
+    for k in range(1, 8):
+        box.slider.value = k
+        assert box.text.value.startswith(f"<pre style='line-height:1.3'>step {k} of 7: ")
+        assert box.stepper.index == k - 1
+
+
+def test_an_error_while_stepping_shows_inside_the_widget(monkeypatch: pytest.MonkeyPatch) -> None:
+    g, _ = lecture()
+    box = step_widget(g)
+    assert box.error.value == ""
+
+    def broken_frame(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("frame: drawing failed on purpose")
+
+    monkeypatch.setattr(box.stepper, "frame", broken_frame)
+    box.slider.value = 4  # not drawn yet: the broken frame is called
+    assert "RuntimeError" in box.error.value and "drawing failed on purpose" in box.error.value
+    assert "<details>" in box.error.value  # the traceback, folded
+    box.slider.value = 1  # a cached frame: the callback succeeds and the box empties
+    assert box.error.value == ""
+    assert "step 1 of 10" in box.text.value
+
+
+def test_report_errors_shows_the_message_and_returns_none() -> None:
+    from autograd_lite.viz.widgets import error_box, report_errors
+
+    box = error_box()
+    calls: list[int] = []
+
+    def callback(x: int) -> int:
+        calls.append(x)
+        return 10 // x
+
+    guarded = report_errors(box, callback)
+    assert guarded(2) == 5 and box.value == ""
+    assert guarded(0) is None and "ZeroDivisionError" in box.value and "modulo by zero" in box.value
+    assert guarded(5) == 2 and box.value == ""
+    assert calls == [2, 0, 5]
+
+
+def test_static_view_shows_the_first_frame_without_a_kernel() -> None:
+    g, _ = lecture()
+    box = step_widget(Stepper(g, skip_constants=True))
+    bundle = box._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # live notebooks get the widget
+    static = bundle["text/html"]
+    assert "<svg" in static and "step 1 of 7: g = e + 3" in static
