@@ -186,3 +186,39 @@ def test_bad_schedules_are_clear_errors_and_leave_the_lr_alone(make, message: st
     with pytest.raises(ValueError, match=message):
         make(opt)
     assert opt.lr == 0.3
+
+
+# --- non-finite steps are refused, naming the parameter, changing nothing (issue 10, item 8) ---------
+
+
+def _three(grads: list[float]) -> list[Value]:
+    params = [Value(1.0, label="w0"), Value(-2.0, label="w1"), Value(0.5)]
+    for p, g in zip(params, grads, strict=True):
+        p.grad = g
+    return params
+
+
+@pytest.mark.parametrize(
+    "make, grads, message",
+    [
+        # Adam's second moment v = (1 - β₂)·g² overflows for g = 1e200 and would freeze w1 forever
+        (lambda ps: Adam(ps, lr=0.1), [0.1, 1e200, 0.2], r"'w1' .*second moment v = inf"),
+        # w ← w - η·g = 1 - 1e10·1e300 is -inf
+        (lambda ps: SGD(ps, lr=1e10), [1e300, 0.0, 0.0], r"'w0' .*value = -inf"),
+        (lambda ps: SGD(ps, lr=0.1, momentum=0.9), [0.0, 0.0, math.nan], r"#2 .*gradient nan"),
+        (lambda ps: Adam(ps), [0.0, math.inf, 0.0], r"'w1' .*gradient inf"),
+    ],
+)
+def test_a_non_finite_step_is_refused_and_changes_nothing(make, grads: list[float], message: str) -> None:
+    params = _three([0.3, -0.2, 0.1])
+    opt = make(params)
+    opt.step()  # one good step first, so there is optimizer state to keep
+    data = [p.data for p in params]
+    state = {k: list(v) if isinstance(v, list) else v for k, v in vars(opt).items() if k != "params"}
+    for p, g in zip(params, grads, strict=True):
+        p.grad = g
+    with pytest.raises(ValueError, match=rf"{type(opt).__name__}\.step: parameter {message}") as info:
+        opt.step()
+    assert "no parameter changed" in str(info.value)
+    assert [p.data for p in params] == data
+    assert {k: list(v) if isinstance(v, list) else v for k, v in vars(opt).items() if k != "params"} == state

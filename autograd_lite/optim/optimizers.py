@@ -2,7 +2,10 @@
 
 `SGD` and `Adam` follow PyTorch's update rules exactly (torch.optim.SGD and torch.optim.Adam,
 not AdamW), so a model trained here and one trained in PyTorch from the same start take the same
-steps. Updates change each parameter's `.data` in place and record no graph. `StepLR` and
+steps. Updates change each parameter's `.data` in place and record no graph. A step that would
+make a parameter or the optimizer's state infinite or NaN (a gradient of 1e200 squared in Adam's
+second moment, ``SGD(lr=1e10)`` with a gradient of 1e300, a NaN gradient) is refused with a
+ValueError naming the parameter, and changes nothing. `StepLR` and
 `LinearLR` set the optimizer's `lr` like torch.optim.lr_scheduler does (lecture item 6, docs/lectures.md).
 
     >>> from autograd_lite import Value
@@ -65,6 +68,38 @@ class Optimizer(ABC):
     def step(self) -> None:
         """Apply one update to every parameter's data."""
 
+    def _grads(self) -> list[float]:
+        """Every parameter's gradient as a float; a non-finite one refuses the step."""
+        grads = [_grad_of(p) for p in self.params]
+        if not math.isfinite(sum(grads)):  # one C loop; a false alarm (finite overflow) is harmless
+            for i, g in enumerate(grads):
+                if not math.isfinite(g):
+                    raise ValueError(f"{self._refusal(i)} has a non-finite gradient {g!r}{self._unchanged}")
+        return grads
+
+    def _commit(self, data: list[float], grads: list[float], **state: list[float]) -> None:
+        """Write the new `data` into the parameters, once it and every `state` list are all finite.
+
+        Otherwise raise a ValueError naming the first parameter whose new value or state is not
+        finite (with its gradient), before anything is written.
+        """
+        for what, xs in (("value", data), *state.items()):
+            if not math.isfinite(sum(xs)):
+                for i, x in enumerate(xs):
+                    if not math.isfinite(x):
+                        raise ValueError(
+                            f"{self._refusal(i)} would get a non-finite {what} = {x!r} from gradient "
+                            f"{grads[i]!r}{self._unchanged}"
+                        )
+        for p, x in zip(self.params, data, strict=True):
+            p.data = x
+
+    _unchanged = "; the step was refused and no parameter changed"
+
+    def _refusal(self, i: int) -> str:
+        label = self.params[i].label
+        return f"{type(self).__name__}.step: parameter " + (f"{label!r} (#{i})" if label else f"#{i}")
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent with optional momentum and L2 weight decay (torch.optim.SGD).
@@ -82,21 +117,15 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
+        grads = self._grads()
+        d = [g + wd * p.data for g, p in zip(grads, self.params, strict=True)] if wd else grads
         if mu == 0.0:
-            for p in self.params:
-                d = _grad_of(p)
-                if wd:
-                    d += wd * p.data
-                p.data -= lr * d
+            self._commit([p.data - lr * di for p, di in zip(self.params, d, strict=True)], grads)
             return
-        first = self._buf is None
-        buf = self._buf if self._buf is not None else [0.0] * len(self.params)
-        for i, p in enumerate(self.params):
-            d = _grad_of(p)
-            if wd:
-                d += wd * p.data
-            buf[i] = d if first else mu * buf[i] + d
-            p.data -= lr * buf[i]
+        old = self._buf
+        buf = d if old is None else [mu * b + di for b, di in zip(old, d, strict=True)]
+        new = [p.data - lr * b for p, b in zip(self.params, buf, strict=True)]
+        self._commit(new, grads, **{"momentum buffer": buf})
         self._buf = buf
 
 
@@ -129,19 +158,21 @@ class Adam(Optimizer):
         self._v = [0.0] * len(self.params)
 
     def step(self) -> None:
-        self.t += 1
+        t = self.t + 1
         b1, b2 = self.betas
         wd, eps = self.weight_decay, self.eps
-        step_size = self.lr / (1.0 - b1**self.t)
-        correction2 = math.sqrt(1.0 - b2**self.t)
-        m, v = self._m, self._v
-        for i, p in enumerate(self.params):
-            g = _grad_of(p)
-            if wd:
-                g += wd * p.data
-            m[i] = b1 * m[i] + (1.0 - b1) * g
-            v[i] = b2 * v[i] + (1.0 - b2) * g * g
-            p.data -= step_size * m[i] / (math.sqrt(v[i]) / correction2 + eps)
+        step_size = self.lr / (1.0 - b1**t)
+        correction2 = math.sqrt(1.0 - b2**t)
+        grads = self._grads()
+        g = [gi + wd * p.data for gi, p in zip(grads, self.params, strict=True)] if wd else grads
+        m = [b1 * mi + (1.0 - b1) * gi for mi, gi in zip(self._m, g, strict=True)]
+        v = [b2 * vi + (1.0 - b2) * gi * gi for vi, gi in zip(self._v, g, strict=True)]
+        new = [
+            p.data - step_size * mi / (math.sqrt(vi) / correction2 + eps)
+            for p, mi, vi in zip(self.params, m, v, strict=True)
+        ]
+        self._commit(new, grads, **{"first moment m": m, "second moment v": v})
+        self.t, self._m, self._v = t, m, v
 
 
 class LRScheduler(ABC):
