@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from autograd_lite import Value
+from autograd_lite.nn.losses import binary_cross_entropy, cross_entropy, mse
 
 
 def lecture_f(x1: Any, x2: Any) -> Any:
@@ -109,3 +110,105 @@ def test_sigmoid_neuron_from_primitives_agrees_with_sigmoid_and_torch() -> None:
     assert math.isclose(prim["b"].grad, local, rel_tol=1e-12)
     assert math.isclose(prim["w0"].grad, local * NEURON["x0"], rel_tol=1e-12)
     assert math.isclose(prim["x1"].grad, local * NEURON["w1"], rel_tol=1e-12)
+
+
+# --- lecture item 9: the backprop deck's worked example -----------------------------------------------------
+# One hidden sigmoid unit, a sigmoid output, binary cross-entropy; x = 60, w1 = 0.1, w2 = 12, y = 1, η = 0.01.
+# The slide uses a1 = 0.37 and ŷ = 0.25 (its z1 = 0.5 does not fit: σ(0.5) = 0.62), so the biases below are
+# chosen to give exactly those activations: b1 = logit(0.37) - w1·x, b2 = logit(0.25) - w2·a1.
+SLIDE = {"x": 60.0, "w1": 0.1, "w2": 12.0, "a1": 0.37, "y_hat": 0.25, "y": 1.0, "lr": 0.01}
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+def worked_example(lib: Any, w1: Any, w2: Any) -> tuple[Any, Any, Any]:
+    """(loss, a1, ŷ) of the slide's network, for Values (lib=None) or torch tensors (lib=torch)."""
+    x, y = SLIDE["x"], SLIDE["y"]
+    b1 = logit(SLIDE["a1"]) - SLIDE["w1"] * x
+    b2 = logit(SLIDE["y_hat"]) - SLIDE["w2"] * SLIDE["a1"]
+    if lib is None:
+        a1 = (w1 * x + b1).sigmoid()
+        z2 = w2 * a1 + b2
+        return binary_cross_entropy(z2, y), a1, z2.sigmoid()
+    a1 = torch.sigmoid(w1 * x + b1)
+    z2 = w2 * a1 + b2
+    return (
+        torch.nn.functional.binary_cross_entropy_with_logits(z2, torch.tensor(y, dtype=torch.float64)),
+        a1,
+        z2,
+    )
+
+
+def test_backprop_deck_worked_example_four_numbers() -> None:
+    w1, w2 = Value(SLIDE["w1"], "w1"), Value(SLIDE["w2"], "w2")
+    loss, a1, y_hat = worked_example(None, w1, w2)
+    assert math.isclose(a1.data, 0.37, rel_tol=1e-12) and math.isclose(y_hat.data, 0.25, rel_tol=1e-12)
+    loss.backward()
+    # the slide's four numbers: -0.75·0.37, its update, -0.75·12·0.37·0.63·60, its update
+    assert round(w2.grad, 10) == -0.2775
+    assert round(w2.data - SLIDE["lr"] * w2.grad, 10) == 12.002775
+    assert round(round(w2.data - SLIDE["lr"] * w2.grad, 10), 4) == 12.0028  # as the slide prints it
+    assert round(w1.grad, 9) == -125.874
+    assert round(w1.data - SLIDE["lr"] * w1.grad, 10) == 1.35874  # the slide prints 1.35
+
+
+def test_backprop_deck_worked_example_agrees_with_torch() -> None:
+    w1, w2 = Value(SLIDE["w1"]), Value(SLIDE["w2"])
+    loss, _, _ = worked_example(None, w1, w2)
+    loss.backward()
+    t1, t2 = (torch.tensor(SLIDE[k], dtype=torch.float64, requires_grad=True) for k in ("w1", "w2"))
+    tloss, _, _ = worked_example(torch, t1, t2)
+    g1, g2 = torch.autograd.grad(tloss, [t1, t2])
+    assert math.isclose(loss.data, tloss.item(), rel_tol=1e-12)
+    assert math.isclose(w1.grad, g1.item(), rel_tol=1e-12) and math.isclose(w2.grad, g2.item(), rel_tol=1e-12)
+
+
+# --- lecture item 5, table 4.1: output activation + loss pairs whose delta is ŷ - y -------------------------
+LOGITS = [-1.3, 0.2, 2.1, 0.7]
+
+
+@pytest.mark.parametrize("z, y", [(0.8, 2.0), (-1.5, 0.25), (3.0, -1.0)])
+def test_linear_output_with_half_squared_error_has_delta_y_hat_minus_y(z: float, y: float) -> None:
+    zv = Value(z)
+    loss = 0.5 * (zv - y) ** 2  # ŷ = z (linear output), L = ½(ŷ - y)²
+    loss.backward()
+    assert zv.grad == z - y
+
+
+@pytest.mark.parametrize("z, y", [(0.8, 1.0), (-1.5, 0.0), (3.0, 1.0), (-40.0, 1.0)])
+def test_sigmoid_output_with_binary_cross_entropy_has_delta_y_hat_minus_y(z: float, y: float) -> None:
+    zv = Value(z)
+    binary_cross_entropy(zv, y).backward()
+    y_hat = 1.0 / (1.0 + math.exp(-z))
+    assert math.isclose(zv.grad, y_hat - y, rel_tol=1e-12, abs_tol=1e-15)
+
+
+@pytest.mark.parametrize("target", range(len(LOGITS)))
+def test_softmax_output_with_cross_entropy_has_delta_y_hat_minus_y(target: int) -> None:
+    z = [Value(v) for v in LOGITS]
+    cross_entropy(z, target).backward()
+    total = math.fsum(math.exp(v) for v in LOGITS)
+    for k, zk in enumerate(z):
+        assert math.isclose(
+            zk.grad, math.exp(LOGITS[k]) / total - (k == target), rel_tol=1e-12, abs_tol=1e-15
+        )
+
+
+def test_the_library_mse_is_the_mean_with_gradient_two_deltas_over_n() -> None:
+    preds, targets = [Value(0.8), Value(-1.5), Value(3.0)], [2.0, 0.25, -1.0]
+    mse(preds, targets).backward()
+    for p, t in zip(preds, targets, strict=True):
+        assert math.isclose(p.grad, 2 * (p.data - t) / 3, rel_tol=1e-12)  # not ŷ - y: that needs ½(ŷ - y)²
+
+
+def test_squared_error_after_a_sigmoid_learns_slowly() -> None:
+    # L = ½(σ(z) - y)²: ∂L/∂z = (ŷ - y)·ŷ(1 - ŷ) ≈ 0 for a confidently wrong ŷ ≈ 0, y = 1; BCE gives ŷ - 1.
+    z_se, z_bce = Value(-8.0), Value(-8.0)
+    (0.5 * (z_se.sigmoid() - 1.0) ** 2).backward()
+    binary_cross_entropy(z_bce, 1.0).backward()
+    y_hat = 1.0 / (1.0 + math.exp(8.0))
+    assert math.isclose(z_se.grad, (y_hat - 1.0) * y_hat * (1.0 - y_hat), rel_tol=1e-12)
+    assert math.isclose(z_bce.grad, y_hat - 1.0, rel_tol=1e-12)
+    assert abs(z_se.grad) < 1e-3 < 0.99 < abs(z_bce.grad)

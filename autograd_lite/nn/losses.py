@@ -1,8 +1,9 @@
 """Loss functions built from `Value` operations, so backprop through them needs no special code.
 
 Lecture items 4 and 5 (docs/lectures.md). Each pairs with an output activation so that the gradient at the
-output logits is ŷ - y: softmax + cross-entropy, sigmoid + binary cross-entropy, linear + squared
-error. The softmax-based losses subtract the largest logit first. That subtracts a *constant*
+output logits is ŷ - y: softmax + cross-entropy, sigmoid + binary cross-entropy, linear + the halved
+squared error ½(ŷ - y)². (`mse` is the mean (1/n) Σ (ŷ - y)², whose gradient is 2(ŷ - y)/n.)
+The softmax-based losses subtract the largest logit first. That subtracts a *constant*
 (its data, not a node): softmax(z - c) = softmax(z), so the value and the gradient are exactly
 those of the formula, but exp never sees a number above 0 and cannot overflow.
 
@@ -120,7 +121,11 @@ def _mean(terms: list[Value]) -> Value:
 
 
 def mse(preds: Scalars, targets: Scalars) -> Value:
-    """Mean squared error (1/n) Σ_i (ŷ_i - y_i)²; ∂L/∂ŷ_i = 2(ŷ_i - y_i)/n. Single values or lists."""
+    """Mean squared error (1/n) Σ_i (ŷ_i - y_i)²; ∂L/∂ŷ_i = 2(ŷ_i - y_i)/n. Single values or lists.
+
+    This is torch's ``mse_loss``, not the lectures' ½(ŷ - y)² (whose gradient is ŷ - y): for one value,
+    ``mse`` is twice that loss and its gradient is 2(ŷ - y).
+    """
     p, t = _pairs(preds, targets, "mse")
     return _mean([_diff(a, b) ** 2 for a, b in zip(p, t, strict=True)])
 
