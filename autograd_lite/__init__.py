@@ -5,7 +5,7 @@ the chain rule from the output back to every input. See README.md for a tour.
 
 The folders are the layers, each importing only from the ones above it in this list:
 
-- `engine/`    the rule table, `Value`, backprop, grad and anomaly modes (pure Python)
+- `engine/`    the rule table, `Value`, backprop, grad and anomaly modes, hooks (pure Python)
 - `autograd/`  transforms on functions (`functional`) and finite-difference checks (`gradcheck`)
 - `nn/`        modules, losses, checkpoints, the PyTorch bridge, diagnostics; `optim/` optimizers
 - `training/`  data sets, `fit`, predictions, plots
@@ -22,9 +22,11 @@ from typing import Any
 
 from .autograd import functional
 from .autograd.gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck
-from .engine.backprop import RemovableHandle, grad, topological_order, zero_grad
+from .engine.backprop import grad, topological_order, zero_grad
+from .engine.hooks import RemovableHandle
+from .engine.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .engine.rules import RULES, Rule
-from .engine.value import Value, apply, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .engine.value import Value, apply
 from .nn.modules import MLP
 from .optim.optimizers import SGD, Adam
 from .viz.graph import draw_graph
@@ -53,6 +55,7 @@ __all__ = [
     "gradgradcheck",
     "is_grad_enabled",
     "no_grad",
+    "set_grad_enabled",
     "topological_order",
     "zero_grad",
 ]

@@ -35,7 +35,8 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from ..engine.backprop import grad as _engine_grad
-from ..engine.value import Value, enable_grad
+from ..engine.modes import enable_grad, transformation
+from ..engine.value import Value
 
 __all__ = [
     "grad",
@@ -48,7 +49,6 @@ __all__ = [
 ]
 
 ArgNums = int | Sequence[int]
-_depth = 0  # how many transformations are running right now; > 0 means "nested": return Values
 
 
 class HasParameters(Protocol):
@@ -98,8 +98,8 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     """
 
     def jacobian_f(*args: Any) -> Any:
-        with _transformation():
-            out, inputs, nested = _call(f, args, argnums, "jacobian")
+        with transformation() as depth:
+            out, inputs, nested = _call(f, args, argnums, "jacobian", depth)
             flat = _leaves(inputs)
             return _map(lambda o: _unflatten(inputs, iter(_gradient(o, flat, nested))), out)
 
@@ -166,21 +166,9 @@ def parameters_loaded(model: HasParameters, theta: Sequence[float]) -> Iterator[
 # --- the machinery -------------------------------------------------------------------------------
 
 
-@contextmanager
-def _transformation() -> Iterator[None]:
-    """Mark a transformation as running, so transformations called inside it return Values."""
-    global _depth
-    _depth += 1
-    try:
-        with enable_grad():
-            yield
-    finally:
-        _depth -= 1
-
-
 def _value_and_grad(f: Callable[..., Any], args: tuple[Any, ...], argnums: ArgNums, name: str) -> Any:
-    with _transformation():
-        out, inputs, nested = _call(f, args, argnums, name)
+    with transformation() as depth:
+        out, inputs, nested = _call(f, args, argnums, name, depth)
         if isinstance(out, (list, tuple)):
             raise TypeError(
                 f"{name}: f must return a scalar (a Value or a number), got a {type(out).__name__} "
@@ -191,14 +179,17 @@ def _value_and_grad(f: Callable[..., Any], args: tuple[Any, ...], argnums: ArgNu
         return value, derivatives
 
 
-def _call(f: Callable[..., Any], args: tuple[Any, ...], argnums: ArgNums, name: str) -> tuple[Any, Any, bool]:
+def _call(
+    f: Callable[..., Any], args: tuple[Any, ...], argnums: ArgNums, name: str, depth: int
+) -> tuple[Any, Any, bool]:
     """Call f with fresh input nodes; return (output, the inputs shaped like argnums, nested).
 
     "Nested" (return Values) when another transformation is running further out or when the caller
-    passed Values in; `_depth` counts the current call too, hence > 1.
+    passed Values in; `depth` (how many transformations run in this thread) counts the current
+    call too, hence > 1.
     """
     positions = _positions(argnums, len(args), name)
-    nested = _depth > 1 or any(isinstance(leaf, Value) for i in positions for leaf in _leaves(args[i]))
+    nested = depth > 1 or any(isinstance(leaf, Value) for i in positions for leaf in _leaves(args[i]))
     new_args = list(args)
     for i in positions:
         new_args[i] = _map_indexed(_fresh_inputs_for(i, name), args[i])

@@ -1,20 +1,27 @@
 """The core engine: the rule table, the `Value` node, backprop and its modes. Pure Python.
 
-Layers below everything else in the package; it imports nothing from the rest of it.
+Layers below everything else in the package; it imports nothing from the rest of it. Inside,
+the dependencies point one way: value -> backprop -> hooks, modes (and rules).
 
 - `rules`    the table of differentiation rules (one `Rule` per primitive)
-- `value`    `Value`, how operations record the graph; grad and anomaly modes
-- `backprop` the topological sort, the chain rule, `grad()`, hooks
+- `modes`    grad mode and anomaly mode, per thread (`no_grad`, `set_grad_enabled`, ...)
+- `hooks`    gradient hooks, kept on their node; `RemovableHandle`
+- `backprop` the topological sort, the chain rule as `steps(root)`, `grad()`
+- `value`    `Value`, how operations record the graph
 """
 
-from .backprop import RemovableHandle, grad, topological_order, zero_grad
+from .backprop import Edge, Step, grad, steps, topological_order, zero_grad
+from .hooks import RemovableHandle
+from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .rules import RULES, Rule
-from .value import Value, apply, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .value import Value, apply
 
 __all__ = [
     "RULES",
+    "Edge",
     "RemovableHandle",
     "Rule",
+    "Step",
     "Value",
     "apply",
     "detect_anomaly",
@@ -22,6 +29,8 @@ __all__ = [
     "grad",
     "is_grad_enabled",
     "no_grad",
+    "set_grad_enabled",
+    "steps",
     "topological_order",
     "zero_grad",
 ]

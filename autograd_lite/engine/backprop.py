@@ -1,4 +1,4 @@
-"""Backprop: the topological sort and the chain rule over the graph that `Value`s record.
+"""Backprop: the topological sort, and the chain rule over the graph that `Value`s record.
 
 `Value.backward()` lands here. Kahn's algorithm orders the graph without recursion (so a
 million-node chain is fine): `count_uses` counts how often each node is an operand, and a node
@@ -8,23 +8,45 @@ each of its edges,
     parent.grad += node.grad * d(node)/d(parent)       (the local derivative, from rules.py)
 
 so when a node is taken its gradient already sums every path from the output. The same order,
-as a list, is `topological_order(root)` reversed; the step-through view replays it.
+as a list, is `topological_order(root)` reversed.
+
+The chain rule is written once, as a generator: `steps(root)` yields one `Step` per node in that
+order -- the node's complete gradient (after its hooks) and, on each edge, the local derivative
+and the contribution passed on -- keeping the gradients in a dict of its own, as HIPS autograd's
+`backward_pass` does. It applies hooks, refuses non-finite gradients, and in anomaly mode names
+the node that made one. `backward()` (when a hook, anomaly mode or ``create_graph=True`` asks for
+it) and every view -- the `Stepper`, the printed table, the widget -- read these steps, so they
+all show the same numbers and the same errors. `_chain_rule` is the measured fast path for
+plain float gradients, tested equal to the steps on random graphs.
 
 The counts live in a slot of each node, so two threads must not sort overlapping graphs at the
-same time (like the rest of the engine, this is single-threaded code).
+same time (grad and anomaly modes are per thread, but one graph is walked by one thread).
+
+This module does not import `value.py` (`value.py` imports it): it reads the nodes' slots.
 """
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from . import value as E
-from .value import Value, enable_grad
+from .hooks import RemovableHandle, any_in_graph, hooks_of
+from .modes import MODES, enable_grad, origin_of
 
-__all__ = ["RemovableHandle", "grad", "topological_order", "zero_grad"]
+if TYPE_CHECKING:
+    from .value import Value
+
+__all__ = [
+    "Edge",
+    "RemovableHandle",
+    "Step",
+    "grad",
+    "steps",
+    "takes_general_path",
+    "topological_order",
+    "zero_grad",
+]
 
 
 # --- graph order ----------------------------------------------------------------------------------
@@ -66,7 +88,11 @@ def reverse_topological(root: Value) -> list[Value]:
     Kahn's algorithm, no recursion: after `count_uses`, emit a node once every node that uses
     it has been emitted (its count is back to 0). `_chain_rule` visits nodes in this same order.
     """
-    nodes = count_uses(root)
+    return _kahn(root, count_uses(root))
+
+
+def _kahn(root: Value, nodes: list[Value]) -> list[Value]:
+    """Kahn's second pass, after `count_uses(root)` returned `nodes`: the reverse topological order."""
     order = []
     ready = [root]
     try:
@@ -100,7 +126,7 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     """
     nodes, before = run_pass(output, create_graph)
     reached = set(nodes)
-    result = [x.grad if x in reached else Value(0.0) if create_graph else 0.0 for x in inputs]
+    result = [x.grad if x in reached else type(output)(0.0) if create_graph else 0.0 for x in inputs]
     for node, g in zip(nodes, before):
         node.grad = g
     return result
@@ -121,32 +147,52 @@ def run_pass(root: Value, create_graph: bool, seed: Any = 1.0) -> tuple[list[Val
 
     Afterwards each node's `.grad` holds this pass's gradient only, so the caller decides
     whether to add the old gradients back (backward) or restore them (grad). On any error
-    every `.grad` is restored, leaving the graph as it was.
+    every `.grad` is as it was before the pass.
 
-    Plain float gradients take the fast path, `_chain_rule`; hooks, anomaly mode and
-    ``create_graph=True`` take `_chain_rule_general`. Both visit nodes in the same order.
+    Plain float gradients take the fast path, `_chain_rule`. A hook on a node of this graph,
+    anomaly mode or ``create_graph=True`` take the general path: the gradients `steps` yields.
+    Both visit nodes in the same order.
     """
-    general = create_graph or E._anomaly or bool(_HOOKS)
-    nodes = reverse_topological(root) if general else count_uses(root)
+    nodes = count_uses(root)
+    if _needs_general_path(root, create_graph):
+        order = _kahn(root, nodes)  # resets the counts
+        before = [node.grad for node in nodes]
+        held = {step.node: step.grad for step in _walk(root, order, create_graph, seed)}  # touches no .grad
+        make = type(root)
+        for node in nodes:
+            g = held.get(node, 0.0)
+            node.grad = make(g) if create_graph and type(g) is float else g
+        return nodes, before
     before = [node.grad for node in nodes]
     if before.count(0.0) != len(before):  # not `any(before)`: a Value gradient of 0 holds a graph
         zero_grad(nodes)
     root.grad = seed
     try:
-        if general:
-            _chain_rule_general(nodes, create_graph)
-        else:
-            _chain_rule(root)
+        _chain_rule(root)
     except BaseException:
         for node, g in zip(nodes, before):
             node.grad = g
         _reset_counts(nodes)
         raise
-    if create_graph:  # every gradient a Value, constants included
-        for node in nodes:
-            if not isinstance(node.grad, Value):
-                node.grad = Value(node.grad)
     return nodes, before
+
+
+def _needs_general_path(root: Value, create_graph: bool) -> bool:
+    """Right after `count_uses(root)`: does this pass need `steps` rather than `_chain_rule`?
+
+    Decided per graph: a hook on a node of another graph costs nothing here.
+    """
+    return create_graph or MODES.anomaly or any_in_graph(root)
+
+
+def takes_general_path(root: Value, create_graph: bool = False) -> bool:
+    """True if ``root.backward(create_graph)`` would take the general path (`steps`): a node of
+    root's graph has a hook, this thread is in anomaly mode, or ``create_graph`` is True."""
+    nodes = count_uses(root)
+    try:
+        return _needs_general_path(root, create_graph)
+    finally:
+        _reset_counts(nodes)
 
 
 def _chain_rule(root: Value) -> None:
@@ -198,42 +244,131 @@ def _chain_rule(root: Value) -> None:
         raise _backward_error(error, node) from error
 
 
-def _chain_rule_general(order: list[Value], create_graph: bool) -> None:
-    """The chain rule over `order` (output first), with hooks and anomaly checks, and with
-    ``create_graph=True`` on Values, so that the pass itself is recorded and differentiable.
+# --- the steps: the chain rule written once -----------------------------------------------------
 
-    Simplifications keep a derivative graph small: a contribution into a zero gradient is
-    stored as is (no `0 + c` node), and a local derivative of exactly 1 multiplies nothing.
+
+@dataclass(slots=True)
+class Edge:
+    """One edge of a step: the operand, d(node)/d(operand), and grad · local passed to it."""
+
+    index: int  # the operand's position in node.parents
+    parent: Value
+    local: Any  # a float (a Value with create_graph=True)
+    contribution: Any  # grad · local
+
+
+@dataclass(slots=True)
+class Step:
+    """Backprop at one node: its complete gradient and what it passes to each operand.
+
+    `grad` is dL/d(node) after the node's hooks (what a leaf adds to its `.grad`); when hooks
+    ran, `before_hooks` is the gradient that arrived (otherwise None).
     """
-    node = None
+
+    index: int  # the position of the step in the pass: 0 is the root
+    node: Value
+    grad: Any  # a float (a Value with create_graph=True)
+    edges: tuple[Edge, ...]
+    before_hooks: Any = None
+
+
+def steps(root: Value, create_graph: bool = False, seed: Any = 1.0) -> Iterator[Step]:
+    """The backward pass from `root` (seeded with dL/dL = 1, or `seed`), one `Step` per node,
+    output first, in the order `backward()` visits the nodes. Touches no `.grad`.
+
+    At each node, in this order: the gradient that arrived (the sum of the contributions its
+    users passed to it) goes through the node's hooks (a hook's result, if not None, replaces
+    it); a gradient that is not finite is refused (OverflowError); then each edge gets
+
+        contribution = grad · d(node)/d(operand)       (the local derivative, from rules.py)
+
+    A node whose gradient is 0 passes 0 on every edge without evaluating anything. In anomaly
+    mode a contribution that makes an operand's gradient non-finite is blamed on this node.
+    Errors name the node (and, in anomaly mode, the line that made it), exactly as `backward()`
+    says them, since `backward()` runs these same steps.
+
+    With ``create_graph=True`` the pass is itself recorded (gradients and local derivatives are
+    `Value`s that can be differentiated again). Simplifications keep that graph small: a
+    contribution into a zero gradient is stored as is (no ``0 + c`` node), and a local
+    derivative of exactly 1 multiplies nothing.
+    """
+    return _walk(root, reverse_topological(root), create_graph, seed)
+
+
+def _walk(root: Value, order: list[Value], create_graph: bool, seed: Any = 1.0) -> Iterator[Step]:
+    held: dict[Value, Any] = {root: seed}  # the gradients, pass-local
+    anomaly = MODES.anomaly
+    for i, node in enumerate(order):
+        if create_graph:  # record the step's arithmetic (grad mode on only while computing it)
+            with enable_grad():
+                step = _step(i, node, held, create_graph, anomaly)
+        else:
+            step = _step(i, node, held, create_graph, anomaly)
+        yield step
+
+
+def _step(i: int, node: Value, held: dict[Value, Any], create_graph: bool, anomaly: bool) -> Step:
+    """The chain rule at one node: hooks, the finite check, a contribution on each edge into `held`."""
     try:
-        with enable_grad() if create_graph else nullcontext():
-            for node in order:
-                if node in _HOOKS:
-                    _call_hooks(node)
-                g = node.grad
-                if type(g) is float and g - g != 0.0:
-                    _not_finite(node, g)
-                parents = node.parents
-                if not parents or (type(g) is float and g == 0.0):
-                    continue
-                args = [*parents, node] if create_graph else [*(p.data for p in parents), node.data]
-                for p, d in zip(parents, node._rule.local(*args)):  # type: ignore[union-attr]
-                    c = g if (type(d) is float and d == 1.0) else g * d
-                    p.grad = c if (type(p.grad) is float and p.grad == 0.0) else p.grad + c
-                if E._anomaly:
-                    _check_contributions(node)
+        g = held.get(node, 0.0)
+        arrived = None
+        if node._hooks is not None:
+            arrived = g
+            for hook in hooks_of(node):
+                result = hook(g)
+                if result is not None:
+                    g = result
+            held[node] = g
+        if type(g) is float and g - g != 0.0:  # inf or nan
+            _not_finite(node, g)
+        a, b = node._a, node._b
+        if a is None:
+            return Step(i, node, g, (), arrived)
+        parents = (a, b) if b is not None else a if type(a) is tuple else (a,)
+        if type(g) is float and g == 0.0:
+            return Step(i, node, g, _zero_edges(node, parents), arrived)
+        if create_graph:
+            local = node._rule.local(*parents, node)  # type: ignore[union-attr]
+        elif b is not None:
+            local = node._rule.local(a.data, b.data, node.data)  # type: ignore[union-attr]
+        else:
+            local = node._rule.local(*[p.data for p in parents], node.data)  # type: ignore[union-attr]
+        edges = []
+        for k, (p, d) in enumerate(zip(parents, local)):
+            c = g if (type(d) is float and d == 1.0) else g * d
+            before = held.get(p, 0.0)
+            held[p] = c if (type(before) is float and before == 0.0) else before + c
+            edges.append(Edge(k, p, d, c))
+        if anomaly:
+            _check_contributions(node, edges, held)
+        return Step(i, node, g, tuple(edges), arrived)
     except (ArithmeticError, ValueError) as error:
         raise _backward_error(error, node) from error
 
 
-def _check_contributions(node: Value) -> None:
+def _zero_edges(node: Value, parents: tuple[Value, ...]) -> tuple[Edge, ...]:
+    """The edges of a node whose gradient is 0: nothing flows, so the pass evaluates nothing.
+
+    The local derivatives are still shown (at the data, as floats), or nan where the derivative
+    is undefined -- what backward() does there does not depend on them.
+    """
+    try:
+        locals_ = node.local_grads
+    except (ArithmeticError, ValueError):
+        locals_ = (float("nan"),) * len(parents)
+    return tuple(Edge(k, p, d, 0.0) for k, (p, d) in enumerate(zip(parents, locals_)))
+
+
+def _check_contributions(node: Value, edges: list[Edge], held: dict[Value, Any]) -> None:
     """Anomaly mode: blame the node whose local derivative made a parent's gradient non-finite."""
-    for p, d in zip(node.parents, node.local_grads):
-        if p.grad - p.grad != 0.0:
+    for e in edges:
+        g = held[e.parent]
+        g = g if type(g) is float else g.data
+        if g - g != 0.0:
+            d = e.local if type(e.local) is float else e.local.data
             raise OverflowError(
-                f"backward: {_describe(node)} passes the gradient {p.grad!r} to its operand "
-                f"(data={p.data!r}); its local derivative there is {d!r}"
+                f"backward: {_describe(node)} passes the gradient {g!r} to its operand "
+                f"(data={e.parent.data!r}); its local derivative there is {d!r}"
             )
 
 
@@ -251,41 +386,6 @@ def _backward_error(error: Exception, node: Value | None) -> Exception:
 def _describe(node: Value) -> str:
     """'the mul node (data=-8.0) made at file.py:12: f = d * z' -- the line only in anomaly mode."""
     what = f"the {node.op} node" if node.op else "a leaf"
-    where = f" made at {E._ORIGINS[node]}" if node in E._ORIGINS else ""
+    origin = origin_of(node)
+    where = f" made at {origin}" if origin is not None else ""
     return f"{what} (data={node.data!r}){where}"
-
-
-# --- hooks: watching (or changing) the gradient that reaches a node -------------------------------------
-
-_HOOKS: weakref.WeakKeyDictionary[Value, list[Callable[[Any], Any]]] = weakref.WeakKeyDictionary()
-
-
-class RemovableHandle:
-    """Returned by `Value.register_hook`; `remove()` takes the hook off again."""
-
-    def __init__(self, node: Value, hook: Callable[[Any], Any]) -> None:
-        self._node = weakref.ref(node)
-        self._hook = hook
-
-    def remove(self) -> None:
-        node = self._node()
-        if node is None:
-            return
-        hooks = _HOOKS.get(node)
-        if hooks and self._hook in hooks:
-            hooks.remove(self._hook)
-            if not hooks:
-                del _HOOKS[node]
-
-
-def register_hook(node: Value, hook: Callable[[Any], Any]) -> RemovableHandle:
-    """See `Value.register_hook`."""
-    _HOOKS.setdefault(node, []).append(hook)
-    return RemovableHandle(node, hook)
-
-
-def _call_hooks(node: Value) -> None:
-    for hook in list(_HOOKS[node]):
-        result = hook(node.grad)
-        if result is not None:
-            node.grad = result

@@ -16,25 +16,20 @@ Example (lecture item 7 (docs/lectures.md), "derivatives three ways"):
 
 from __future__ import annotations
 
-import linecache
 import math
-import os
-import sys
-import weakref
 from collections.abc import Callable, Iterable
-from contextlib import ContextDecorator
 from numbers import Real
 from typing import Any
 
-from . import checks
+from . import backprop, checks, hooks
 from . import rules as R
+from .modes import MODES, detect_anomaly, enable_grad, is_grad_enabled, no_grad, remember_origin, user_line
 from .rules import Rule
 
+# The modes live in modes.py; they are named here too for code written before it existed.
 __all__ = ["Number", "Value", "apply", "detect_anomaly", "enable_grad", "is_grad_enabled", "no_grad"]
 
 Number = int | float
-_grad_enabled = True  # False inside `no_grad()`: operations then record no graph
-_anomaly = False  # True inside `detect_anomaly()`: nodes remember the line that made them
 
 # How a node keeps its operands. Two slots rather than a tuple: one object fewer per node,
 # and Python's cycle collector visits every object again and again while a graph grows
@@ -60,7 +55,7 @@ class Value:
     truthiness of a one-element tensor).
     """
 
-    __slots__ = ("data", "grad", "label", "_rule", "_a", "_b", "_uses", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_rule", "_a", "_b", "_uses", "_hooks", "__weakref__")
 
     data: float
     grad: Any  # a float, or a Value after backward(create_graph=True)
@@ -74,6 +69,7 @@ class Value:
         self._a: Any = None
         self._b: Value | None = None
         self._uses = 0  # scratch counter for the topological sort; 0 between sorts
+        self._hooks: dict[int, Callable[[Any], Any]] | None = None  # see hooks.py
 
     # --- what the node records (read by the renderer and the step-through view) --------------
 
@@ -298,11 +294,15 @@ class Value:
         """Reset the gradient of this node and of every node it depends on to 0."""
         backprop.zero_grad(backprop.reverse_topological(self))
 
-    def register_hook(self, hook: Callable[[Any], Any]) -> backprop.RemovableHandle:
+    def register_hook(self, hook: Callable[[Any], Any]) -> hooks.RemovableHandle:
         """Call `hook(grad)` when backprop has the complete gradient of this node, before
         passing it on to the parents (or adding it to a leaf's `.grad`). If the hook returns
-        a value, that value replaces the gradient. `handle.remove()` takes the hook off."""
-        return backprop.register_hook(self, hook)
+        a value, that value replaces the gradient. Hooks run in the order they were registered.
+
+        Returns a handle: `handle.remove()` takes this registration off again, and
+        ``with x.register_hook(f): ...`` keeps the hook on for the block only.
+        """
+        return hooks.register_hook(self, hook)
 
 
 # --- building nodes -----------------------------------------------------------------------------
@@ -341,7 +341,7 @@ def _constant(x: Any, rule: Rule) -> Value:
     v.data = _as_float(x, rule.name)
     v.grad = 0.0
     v.label = ""
-    v._rule = v._a = v._b = None
+    v._rule = v._a = v._b = v._hooks = None
     v._uses = 0
     return v
 
@@ -359,7 +359,7 @@ def _forward(rule: Rule, *operands: float) -> float:
 
 def _forward_error(error: Exception) -> Exception:
     """A failed forward: in anomaly mode the message also names the user's line."""
-    return type(error)(f"{error} [anomaly mode: {_user_line()}]") if _anomaly else error
+    return type(error)(f"{error} [anomaly mode: {user_line()}]") if MODES.anomaly else error
 
 
 def _not_finite_result(rule: Rule, *operands: float) -> Exception:
@@ -374,12 +374,17 @@ def _node(rule: Rule, data: float, a: Any, b: Value | None) -> Value:
     v.grad = 0.0
     v.label = ""
     v._uses = 0
-    if _grad_enabled:
+    v._hooks = None
+    if MODES.plain:  # no thread has switched a mode: record, no anomaly (one slot read)
         v._rule = rule
         v._a = a
         v._b = b
-        if _anomaly:
-            _ORIGINS[v] = _user_line()
+    elif MODES.grad_enabled:  # ask this thread
+        v._rule = rule
+        v._a = a
+        v._b = b
+        if MODES.anomaly:
+            remember_origin(v)
     else:
         v._rule = v._a = v._b = None
     return v
@@ -435,72 +440,3 @@ Value.__rmul__ = _binary(R.MUL, reflected=True)
 Value.__truediv__ = _binary(R.DIV)
 Value.__rtruediv__ = _binary(R.DIV, reflected=True)
 _pow_value = _binary(R.POW)  # Value ** Value; Value ** number and number ** Value are methods above
-
-
-# --- anomaly mode -----------------------------------------------------------------------------------
-
-_ORIGINS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
-def _user_line() -> str:
-    """'file.py:12: f = d * z' for the innermost frame outside autograd_lite."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back  # type: ignore[assignment]
-    if frame is None:
-        return "<unknown>"
-    code = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}" + (f": {code}" if code else "")
-
-
-# --- grad mode ----------------------------------------------------------------------------------------
-
-
-class _Switch(ContextDecorator):
-    """Sets one of this module's flags inside a `with` block (or a decorated call) and restores
-    it afterwards; re-entrant, so a decorated function may call itself."""
-
-    flag = ""
-    value = False
-
-    def __init__(self) -> None:
-        self._saved: list[bool] = []
-
-    def __enter__(self) -> None:
-        self._saved.append(globals()[self.flag])
-        globals()[self.flag] = self.value
-
-    def __exit__(self, *exc: object) -> None:
-        globals()[self.flag] = self._saved.pop()
-
-
-class no_grad(_Switch):
-    """Inside `with no_grad():` (or a function decorated `@no_grad()`) no graph is recorded:
-    results are plain leaves. For inference, plotting and optimizer updates."""
-
-    flag, value = "_grad_enabled", False
-
-
-class enable_grad(_Switch):
-    """Record the graph again inside a `no_grad()` block."""
-
-    flag, value = "_grad_enabled", True
-
-
-class detect_anomaly(_Switch):
-    """Debug mode: every node remembers the line of user code that made it, and errors say it.
-
-    When an operation fails, or backprop meets a failing derivative or a gradient that is not
-    finite, the error names the op and that line. Slower; for debugging only.
-    """
-
-    flag, value = "_anomaly", True
-
-
-def is_grad_enabled() -> bool:
-    """False inside `no_grad()`."""
-    return _grad_enabled
-
-
-from . import backprop  # noqa: E402  (backprop needs Value; Value.backward needs backprop)
