@@ -7,8 +7,10 @@ passes a share to each operand along each edge, by the chain rule (lecture item 
     dL/d(operand)  +=  dL/d(node) · d(node)/d(operand)
     (contribution)     (grad)       (local derivative, from the rule table)
 
-`Stepper(root)` computes this pass itself from `topological_order(root)` and each node's
-`local_grads`: it needs no earlier `backward()` and never touches any `.grad`.
+`Stepper(root)` is a view of the engine's own pass, `engine.backprop.steps(root)`: the steps
+`backward()` runs, with the same hooks, the same errors (a `Stepper` of a graph whose backward
+fails raises what `backward()` raises) and anomaly mode. It needs no earlier `backward()` and
+never touches any `.grad`.
 
     >>> from autograd_lite import Value
     >>> x, y, z = Value(1.0, "x"), Value(-3.0, "y"), Value(4.0, "z")
@@ -30,35 +32,15 @@ passes a share to each operand along each edge, by the chain rule (lecture item 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..engine.backprop import topological_order
+from ..engine.backprop import Edge, Step, steps
 from ..engine.value import Value
 from .table import node_names
 
 __all__ = ["Edge", "Step", "Stepper"]
-
-
-@dataclass(frozen=True)
-class Edge:
-    """One edge of a step: the operand, d(node)/d(operand), and grad · local passed to it."""
-
-    index: int  # the operand's position in node.parents
-    parent: Value
-    local: float
-    contribution: float
-
-
-@dataclass(frozen=True)
-class Step:
-    """Backprop at one node: its complete gradient and what it passes to each operand."""
-
-    index: int
-    node: Value
-    grad: float  # dL/d(node), complete at this step
-    edges: tuple[Edge, ...]
 
 
 class Stepper:
@@ -76,28 +58,18 @@ class Stepper:
         if not isinstance(root, Value):
             raise TypeError(f"Stepper: expected a Value to backpropagate from, got {type(root).__name__}")
         self.root = root
-        order = topological_order(root)
-        self.names = node_names(order)  # label, or #i as in print_table
-        self.order = order[::-1]  # the order backprop visits: root first
+        self._pass = list(steps(root))  # the engine's pass, every node; raises what backward() raises
+        self.names = node_names(
+            [step.node for step in reversed(self._pass)]
+        )  # label, or #i as in print_table
+        shown = self._pass
         if skip_constants:  # constants (unlabelled leaves) still receive contributions, but get no step
-            self.order = [v for v in self.order if v.parents or v.label or v is root]
+            shown = [s for s in shown if s.node.parents or s.node.label or s.node is root]
+        self.steps = [step if step.index == i else replace(step, index=i) for i, step in enumerate(shown)]
+        self._in_pass = [step.index for step in shown]  # shown step i is step _in_pass[i] of the pass
+        self.order = [step.node for step in self.steps]  # the order backprop visits: root first
         self.position = {v: i for i, v in enumerate(self.order)}
-        self.steps = self._run()
         self.index = 0
-
-    def _run(self) -> list[Step]:
-        """The chain rule over every edge, with gradients kept here instead of in `.grad`."""
-        grad: dict[Value, float] = {self.root: 1.0}
-        steps = []
-        for i, node in enumerate(self.order):
-            g = grad.get(node, 0.0)
-            edges = []
-            for k, (p, local) in enumerate(zip(node.parents, node.local_grads)):
-                c = g * float(local)
-                grad[p] = grad.get(p, 0.0) + c
-                edges.append(Edge(k, p, float(local), c))
-            steps.append(Step(i, node, g, tuple(edges)))
-        return steps
 
     # --- the steps as a sequence -----------------------------------------------------------------------
 
@@ -156,29 +128,32 @@ class Stepper:
 
     def gradients(self, i: int | Value | None = None) -> dict[Value, float]:
         """The gradient each node holds after step `i` (default: current; -1: the last), for the
-        nodes reached so far.
+        nodes reached so far: read off the pass's steps up to step `i`.
 
-        A node is reached once some step has passed it a contribution (the root from step 0). Its
-        value is final once every node that uses it has had its step (see `complete`).
+        A node is reached once some step has passed it a contribution (the root from step 0).
+        Until its own step it holds the sum of the contributions so far; from its step on, its
+        complete gradient (after its hooks). Its value is final once every node that uses it has
+        had its step (see `complete`).
         """
-        i = self._index(i, "gradients")
-        held: dict[Value, float] = {self.root: 1.0}
-        for step in self.steps[: i + 1]:
+        held: dict[Value, float] = {}
+        for step in self._pass[: self._in_pass[self._index(i, "gradients")] + 1]:
+            held[step.node] = step.grad
             for e in step.edges:
                 held[e.parent] = held.get(e.parent, 0.0) + e.contribution
         return held
 
     def complete(self, i: int | Value | None = None) -> set[Value]:
         """The nodes whose gradient is final after step `i`: all the nodes that use them are done."""
-        i = self._index(i, "complete")
+        last = self._in_pass[self._index(i, "complete")]
         waiting: dict[Value, int] = {}
-        for step in self.steps:
+        for step in self._pass:
             for e in step.edges:
                 waiting[e.parent] = waiting.get(e.parent, 0) + 1
-        for step in self.steps[: i + 1]:
+        for step in self._pass[: last + 1]:
             for e in step.edges:
                 waiting[e.parent] -= 1
-        return set(self.order[: i + 1]) | {v for v, n in waiting.items() if n == 0}
+        done = {step.node for step in self._pass[: last + 1]}
+        return done | {v for v, n in waiting.items() if n == 0}
 
     # --- words ----------------------------------------------------------------------------------------
 
@@ -191,6 +166,11 @@ class Stepper:
         lines = [head, f"  d{out}/d{name} = {_num(step.grad)}   (complete: every use of {name} is done)"]
         if step.index == 0:
             lines[1] = f"  d{out}/d{out} = 1   (the seed: the output's gradient with respect to itself)"
+        if step.before_hooks is not None:
+            lines[1] = (
+                f"  d{out}/d{name} = {_num(step.before_hooks)} arrived; a hook on {name} made it "
+                f"{_num(step.grad)}, which is what {name} passes on"
+            )
         if not v.parents:
             lines.append(f"  {name} has no operands: its gradient is final, nothing to pass on.")
         for e in step.edges:

@@ -1,5 +1,10 @@
 """A backward pass as a printed table, for terminals: one row per node in topological order.
 
+The table is a view of the engine's pass, `engine.backprop.steps(root)`: the grad column is each
+node's gradient in one backward pass from `root` (what one `backward()` adds to `.grad`, hooks
+included) and the local derivatives are the ones on the step's edges. It needs no earlier
+`backward()` and reads no `.grad`.
+
 >>> from autograd_lite import Value
 >>> x, y, z = Value(1.0, "x"), Value(-3.0, "y"), Value(4.0, "z")
 >>> f = (x + y) * z
@@ -15,7 +20,7 @@ z                   4    -2
 
 from __future__ import annotations
 
-from ..engine.backprop import topological_order
+from ..engine.backprop import steps
 from ..engine.value import Value
 
 __all__ = ["node_names", "format_table", "print_table"]
@@ -31,20 +36,24 @@ def _num(x: object, digits: int) -> str:
 
 
 def format_table(root: Value, digits: int = 6) -> str:
-    """Every node `root` depends on, inputs first: name, op, inputs, data, grad, d(node)/d(input)."""
-    order = topological_order(root)
-    names = node_names(order)
+    """Every node `root` depends on, inputs first: name, op, inputs, data, dL/d(node), d(node)/d(input).
+
+    Raises what `root.backward()` would raise if the pass fails (say, sqrt's derivative at 0).
+    """
+    order = list(steps(root))[::-1]  # inputs first
+    names = node_names([step.node for step in order])
     header = ["node", "op", "inputs", "data", "grad", "local derivatives"]
     rows = [header]
-    for v in order:
+    for step in order:
+        v = step.node
         rows.append(
             [
                 names[v],
                 v.rule.symbol if v.rule else "",
                 ", ".join(names[p] for p in v.parents),
                 _num(v.data, digits),
-                _num(v.grad if isinstance(v.grad, float) else v.grad.data, digits),
-                ", ".join(_num(d, digits) for d in v.local_grads),
+                _num(step.grad, digits),
+                ", ".join(_num(e.local, digits) for e in step.edges),
             ]
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
