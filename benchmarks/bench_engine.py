@@ -12,6 +12,11 @@ on (as users run it) and paused (gc.disable()), the best of several repetitions.
 tracemalloc peak while building the graph, divided by the node count. The deepest chain is the
 deepest y = relu(...relu(x)) (one node per step) whose backward succeeds at the default
 recursion limit.
+
+A hook elsewhere: backward() of workload A's graph at 10,000 leaves (19,999 nodes), with and
+without a hook registered on an unrelated live Value, in rounds that alternate the two, same
+process; the medians in ns per node and their ratio. Whether backward needs its general path
+(hooks) is decided per graph, so the ratio should be 1 within noise.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import argparse
 import gc
 import os
 import random
+import statistics
 import sys
 import time
 import tracemalloc
@@ -31,6 +37,8 @@ FULL_LEAVES = 100_000
 QUICK_LEAVES = 4_000
 FULL_DEPTHS = (1_000, 10_000, 100_000, 1_000_000)
 QUICK_DEPTHS = (100, 1_000, 10_000)
+HOOK_LEAVES = 10_000  # 19,999 nodes
+HOOK_ROUNDS = 21
 
 
 @dataclass(frozen=True)
@@ -154,6 +162,37 @@ def bytes_per_node(lib: Library, data: Sequence[float]) -> float:
     return peak / nodes
 
 
+# --- a hook on an unrelated Value ------------------------------------------------------------------
+
+
+def hook_elsewhere(data: Sequence[float], rounds: int) -> tuple[int, float, float, float]:
+    """backward() of workload A's graph without and with a hook on an unrelated live Value.
+
+    Returns (node count, median ns per node without, median ns per node with, median of the
+    per-round ratios with / without). Each round times both settings back to back on one graph
+    (gradients just accumulate), the order alternating between rounds, so load from other
+    processes touches both alike; the ratio within a round is the steadiest number under load.
+    """
+    from autograd_lite import Value
+
+    root, leaves, nodes = build_graph(Library("autograd_lite", Value), data)
+    elsewhere = Value(1.0)  # alive for the whole measurement, in no graph of the workload
+    times: dict[bool, list[int]] = {False: [], True: []}
+    for r in range(rounds):
+        for hooked in (False, True) if r % 2 == 0 else (True, False):
+            handle = elsewhere.register_hook(lambda g: g) if hooked else None
+            gc.collect()
+            t0 = time.perf_counter_ns()
+            root.backward()
+            t1 = time.perf_counter_ns()
+            times[hooked].append(t1 - t0)
+            if handle is not None:
+                handle.remove()
+    del root, leaves
+    ratio = statistics.median(w / wo for w, wo in zip(times[True], times[False]))
+    return nodes, statistics.median(times[False]) / nodes, statistics.median(times[True]) / nodes, ratio
+
+
 # --- the deepest chain ------------------------------------------------------------------------------
 
 
@@ -236,6 +275,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\nMemory (tracemalloc peak while building workload A, per node)")
     for name, b in memory.items():
         print(f"{name:<16} {b:>8.0f} bytes")
+
+    hook_data = random_data(min(n_leaves, HOOK_LEAVES))
+    hook_rounds = 3 if args.quick else HOOK_ROUNDS
+    nodes, without, with_hook, ratio = hook_elsewhere(hook_data, hook_rounds)
+    print(
+        f"\nbackward() of a {nodes:,}-node graph, a hook on an unrelated live Value or not "
+        f"(median of {hook_rounds} interleaved rounds, ns per node)"
+    )
+    print(f"{'without':<16} {without:>8.0f}\n{'with':<16} {with_hook:>8.0f}")
+    print(f"{'with / without, median of rounds (target <= 1.10)':<52} {ratio:>6.2f}")
 
     print(f"\nDeepest relu chain whose backward succeeds (tried {', '.join(f'{d:,}' for d in depths)})")
     for lib in libs:

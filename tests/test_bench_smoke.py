@@ -98,3 +98,10 @@ def test_ratios_and_main_quick(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench.main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert "Workload A" in out and "autograd_lite" in out and "bytes" in out and "Ratios" in out
+
+
+def test_hook_elsewhere_times_both_settings_on_one_graph() -> None:
+    nodes, without, with_hook, ratio = bench.hook_elsewhere(bench.random_data(16), rounds=2)
+    assert nodes == 16 + 8 + 7
+    for x in (without, with_hook, ratio):
+        assert math.isfinite(x) and x > 0
