@@ -8,14 +8,19 @@ with `training.fit`, prints the accuracies and writes three files into ``--out``
 
     autograd-lite train --dataset spirals --hidden 32,32 --epochs 40 --out runs/spirals
 
-A bad flag value is a one-line error and exit status 2 (never a traceback); a failure while
-training (e.g. divergence) is a one-line error and exit status 1.
+A bad flag value is a one-line error and exit status 2 (never a traceback), found before any
+work: that includes an ``--out`` that is a file or cannot be written, and sizes beyond the
+recipe's limits (``--n``, ``--epochs``, ``--hidden``, ``--noise``). A failure while training (e.g.
+divergence) is a one-line error and exit status 1. Ctrl-C stops with one line and exit status 130;
+a reader that goes away (``autograd-lite train | head -1``) ends the run quietly with status 141
+(128 + SIGPIPE, like any tool stopped by a closed pipe).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TypeVar
@@ -24,7 +29,14 @@ from .nn.activations import ACTIVATIONS
 from .nn.losses import LOSSES
 from .training.data import DATASETS
 from .training.fit import OPTIMIZERS
-from .training.recipe import ConfigError, TrainConfig, parse_batch_size, parse_hidden, run_training
+from .training.recipe import (
+    ConfigError,
+    TrainConfig,
+    check_out,
+    parse_batch_size,
+    parse_hidden,
+    run_training,
+)
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
@@ -159,7 +171,8 @@ def _add_train_arguments(p: argparse.ArgumentParser) -> None:
         type=batch_size,
         default=d.batch_size,
         metavar="B",
-        help="examples per step: 1 = online, 32 = mini-batch, 'full' = full batch (default: %(default)s)",
+        help="examples per step: 1 = online, 32 = mini-batch, 'full' = full batch; a size at least the "
+        "training set's is full batch; 0 and negative sizes are refused (default: %(default)s)",
     )
     add(
         "--l2",
@@ -227,23 +240,50 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad arguments)."""
+    """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad arguments,
+    130 interrupted by Ctrl-C, 141 output pipe closed)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:  # --help (0) or a bad argument (2): argparse has printed the message
         return int(e.code or 0)
-    if args.command == "demo":
-        from .demo import run_demo
-
-        run_demo(args.out, args.epochs)
-        return 0
     try:
-        run_training(config_from_args(args))
+        status = _run(args)
+        sys.stdout.flush()  # a closed pipe shows here rather than at exit
+        return status
+    except KeyboardInterrupt:
+        print("autograd-lite: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        return 141
+
+
+def _run(args: argparse.Namespace) -> int:
+    command = f"autograd-lite {args.command}"
+    try:
+        check_out(args.out)
+        if args.command == "demo":
+            from .demo import run_demo
+
+            run_demo(args.out, args.epochs)
+        else:
+            run_training(config_from_args(args))
     except ConfigError as e:
-        print(f"autograd-lite train: error: {e}", file=sys.stderr)
+        print(f"{command}: error: {e}", file=sys.stderr)
         return 2
     except (ValueError, OverflowError, OSError) as e:
-        print(f"autograd-lite train: error: {e}", file=sys.stderr)
+        if isinstance(e, BrokenPipeError):
+            raise
+        print(f"{command}: error: {e}", file=sys.stderr)
         return 1
     return 0
+
+
+def _stdout_to_devnull() -> None:
+    """After EPIPE: point stdout at /dev/null so that Python's final flush has nowhere to fail."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (e.g. captured in tests)
+        pass

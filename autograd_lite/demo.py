@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .engine.value import Value
-from .training.recipe import TrainConfig, run_training
+from .training.recipe import TrainConfig, check_out, run_training
 from .viz.table import format_table
 
 
@@ -46,7 +46,7 @@ def draw_lecture_graph(g: Value, path: Path) -> Path | None:
 
 def run_demo(out: str | Path = "out", epochs: int = 30) -> None:
     """Print the lecture table, draw its graph, then train and save a small MLP on moons into `out`."""
-    out = Path(out)
+    out = check_out(out)  # a bad folder is refused before anything is printed
     out.mkdir(parents=True, exist_ok=True)
 
     g = lecture_example()

@@ -241,6 +241,14 @@ def train_val_test_split(
     return train, val, test
 
 
+def _spread(deviations: list[float]) -> float:
+    """sqrt(mean of d²), scaled by the largest |d| so that squaring cannot overflow."""
+    scale = max(map(abs, deviations))
+    if scale == 0.0 or not math.isfinite(scale):
+        return scale
+    return scale * math.sqrt(math.fsum((d / scale) ** 2 for d in deviations) / len(deviations))
+
+
 class Standardizer:
     """Shift and scale every feature to mean 0 and standard deviation 1 (lecture item 14, docs/lectures.md).
 
@@ -267,9 +275,19 @@ class Standardizer:
         if any(len(row) != width for row in X):
             raise ValueError("Standardizer.fit: rows of X have different lengths")
         n = len(X)
-        self.mean = [math.fsum(row[j] for row in X) / n for j in range(width)]
-        std = [math.sqrt(math.fsum((row[j] - m) ** 2 for row in X) / n) for j, m in enumerate(self.mean)]
-        self.std = [s if s > 0.0 else 1.0 for s in std]
+        try:
+            mean = [math.fsum(row[j] for row in X) / n for j in range(width)]
+            std = [_spread([row[j] - m for row in X]) for j, m in enumerate(mean)]
+        except OverflowError:
+            raise ValueError(
+                "Standardizer.fit: the mean or spread of a column overflows a float "
+                f"(values up to {max(abs(x) for row in X for x in row):g})"
+            ) from None
+        if not all(math.isfinite(x) for x in (*mean, *std)):
+            raise ValueError(
+                "Standardizer.fit: X holds values that are not finite, or whose spread overflows"
+            )
+        self.mean, self.std = mean, [s if s > 0.0 else 1.0 for s in std]
         return self
 
     def transform(self, X: Sequence[Sequence[float]]) -> list[list[float]]:

@@ -7,6 +7,13 @@ binary loss, else one output per class), `fit` it, report the accuracies and wri
 (the checkpoint with the standardiser and the settings as metadata), ``loss.png`` and
 ``decision_boundary.png`` into ``config.out`` (``out=None`` writes nothing).
 
+The settings are checked before any work (`check_config`): sizes within `MAX_POINTS`,
+`MAX_EPOCHS`, `MAX_LAYER_SIZE` and the model cap, noise up to `MAX_NOISE`, and an ``out`` that
+is, or can become, a folder this process may write in. The three files are written as a set:
+made in a staging folder inside ``out``, then moved into place together, and ``manifest.json``
+(their SHA-256 digests) is written last. It is removed before the first file is replaced, so a
+folder without a manifest, or whose files do not match it, holds an interrupted run.
+
 The command line (``autograd-lite train``), the demo (``make demo``) and notebook 05 all call
 this one function; the CLI only turns flags into a `TrainConfig`.
 
@@ -24,8 +31,16 @@ calls `prepare(config)` and then ``run_training(run, callbacks=[...])``.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import signal
 import sys
-from collections.abc import Sequence
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +54,12 @@ from .predict import accuracy
 __all__ = [
     "ConfigError",
     "DEFAULT_LR",
+    "MAX_EPOCHS",
+    "MAX_LAYER_SIZE",
+    "MAX_NOISE",
+    "MAX_POINTS",
+    "check_config",
+    "check_out",
     "PreparedRun",
     "TrainConfig",
     "TrainResult",
@@ -50,6 +71,16 @@ __all__ = [
 
 DEFAULT_LR = {"adam": 0.03, "sgd": 0.1}
 """The learning rate used when `TrainConfig.lr` is None, per optimizer."""
+
+
+MAX_POINTS = 100_000
+"""The most data points one run makes (pure-Python training of more would take hours)."""
+MAX_EPOCHS = 100_000
+"""The most epochs one run trains."""
+MAX_LAYER_SIZE = 10_000
+"""The widest hidden layer; the whole model must also stay within `nn.modules.MAX_PARAMETERS`."""
+MAX_NOISE = 100.0
+"""The largest noise (standard deviation) of a data set; far beyond it the points are all noise."""
 
 
 class ConfigError(ValueError):
@@ -111,16 +142,62 @@ def parse_hidden(text: str) -> list[int]:
 
 
 def parse_batch_size(text: str) -> int | None:
-    """A positive integer, or "full" (or 0) for full-batch training (None). ValueError otherwise."""
-    if text.strip().lower() in ("full", "0"):
+    """A positive integer, or "full" for full-batch training (None). ValueError otherwise.
+
+    0 and negative sizes are refused (there is one spelling of full batch); a size at least the
+    training set's is full batch too.
+    """
+    if text.strip().lower() == "full":
         return None
     try:
         n = int(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a positive integer or 'full'") from None
     if n < 1:
-        raise ValueError(f"{text!r} must be at least 1 (or 'full')")
+        raise ValueError(f"{text!r} must be at least 1 (or 'full' for the whole training set)")
     return n
+
+
+def check_out(out: str | Path) -> Path:
+    """`out` as a Path, if it is a folder or can be made one that this process may write in.
+
+    Raises ConfigError (before any work) for an empty name, an existing file, a path through a
+    file, or a folder without write permission.
+    """
+    if str(out) == "":
+        raise ConfigError("--out must name a folder, got ''")
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"--out {str(out)!r} exists and is not a folder")
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"--out {str(out)!r}: {str(existing)!r} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"--out {str(out)!r}: cannot write in {str(existing)!r}")
+    return path
+
+
+def _at_most(flag: str, x: float | None, high: float) -> None:
+    if x is not None and x > high:
+        shown = f"{x:g}" if isinstance(x, float) else str(x)
+        raise ConfigError(f"{flag} must be at most {high}, got {shown}")
+
+
+def check_config(config: TrainConfig) -> None:
+    """Raise ConfigError for a setting beyond its limit or an unusable `out` (nothing is done yet)."""
+    c = config
+    _at_most("--n", c.n, MAX_POINTS)
+    _at_most("--epochs", c.epochs, MAX_EPOCHS)
+    _at_most("--noise", c.noise, MAX_NOISE)
+    for size in c.hidden:
+        if size > MAX_LAYER_SIZE:
+            raise ConfigError(f"--hidden: layer size {size} is more than {MAX_LAYER_SIZE}")
+    if c.batch_size is not None and c.batch_size < 1:
+        raise ConfigError(f"--batch-size must be at least 1 (or None for full batch), got {c.batch_size}")
+    if c.out is not None:
+        check_out(c.out)
 
 
 # --- the run, step by step ------------------------------------------------------------------------------
@@ -160,6 +237,7 @@ def prepare(config: TrainConfig) -> PreparedRun:
     from ..nn.modules import MLP
 
     c = config
+    check_config(c)
     X, y = make_dataset(c.dataset, c.n, c.noise, seed=c.seed)
     if len(set(y)) < 2:
         raise ConfigError(f"--n {c.n} is too small: the data set needs points of at least two classes")
@@ -172,21 +250,29 @@ def prepare(config: TrainConfig) -> PreparedRun:
         name: (scaler.transform(Xs), ys) for name, (Xs, ys) in zip(_PARTS, (train, val, test), strict=True)
     }
     loss, n_out = _loss_and_outputs(c.loss, num_classes(y))
-    model = MLP(len(X[0]), [*c.hidden, n_out], activation=c.activation, seed=c.seed)
+    try:
+        model = MLP(len(X[0]), [*c.hidden, n_out], activation=c.activation, seed=c.seed)
+    except ValueError as e:  # over the model cap
+        raise ConfigError(f"--hidden {','.join(map(str, c.hidden))}: {e}") from None
     lr = c.lr if c.lr is not None else DEFAULT_LR[c.optimizer]
     return PreparedRun(c, X, y, scaler, parts, model, loss, lr)
 
 
 def _save_outputs(run: PreparedRun, history: History, test_acc: float | None) -> list[Path]:
-    """model.json (checkpoint plus metadata), loss.png and decision_boundary.png in config.out."""
-    from ..nn.checkpoint import write_json
+    """model.json (checkpoint plus metadata), loss.png and decision_boundary.png in config.out, as a set.
+
+    All three are made in a staging folder inside `out`; then manifest.json goes, the three are
+    moved into place (each `os.replace` is atomic) and a new manifest.json with their digests is
+    written last. An interrupt while the files are made leaves the previous run's set untouched.
+    """
+    from ..nn.checkpoint import write_atomic, write_json
     from .plot import plot_decision_boundary, plot_history
 
     c = run.config
     assert c.out is not None
-    out = Path(c.out)
+    out = check_out(c.out)
     out.mkdir(parents=True, exist_ok=True)
-    files = [out / "model.json", out / "loss.png", out / "decision_boundary.png"]
+    names = ["model.json", "loss.png", "decision_boundary.png"]
     state = run.model.state_dict()
     state["metadata"] = {
         "config": asdict(c),
@@ -194,14 +280,40 @@ def _save_outputs(run: PreparedRun, history: History, test_acc: float | None) ->
         "classes": num_classes(run.y),
         "standardizer": run.scaler.state_dict(),
     }
-    write_json(files[0], state)
-    plot_history(history, files[1])
-    title = c.dataset if test_acc is None else f"{c.dataset}: test accuracy {test_acc:.3f}"
-    transform, resolution = run.scaler.transform, c.resolution
-    plot_decision_boundary(
-        run.model, run.X, run.y, files[2], transform=transform, resolution=resolution, title=title
-    )
-    return files
+    stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        write_json(stage / names[0], state)
+        plot_history(history, stage / names[1])
+        title = c.dataset if test_acc is None else f"{c.dataset}: test accuracy {test_acc:.3f}"
+        transform, resolution = run.scaler.transform, c.resolution
+        plot_decision_boundary(
+            run.model, run.X, run.y, stage / names[2], transform=transform, resolution=resolution, title=title
+        )
+        digests = {name: hashlib.sha256((stage / name).read_bytes()).hexdigest() for name in names}
+        manifest = json.dumps({"format": "autograd_lite.run", "files": digests}, indent=1) + "\n"
+        with _interrupts_deferred():
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(out / "manifest.json")  # the folder holds no complete set from here ...
+            for name in names:
+                os.replace(stage / name, out / name)
+            write_atomic(out / "manifest.json", manifest.encode())  # ... to here
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return [out / name for name in [*names, "manifest.json"]]
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back for a few renames, where it can; it is delivered right after."""
+    main = threading.current_thread() is threading.main_thread()
+    if not (main and hasattr(signal, "pthread_sigmask")):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def run_training(config: TrainConfig | PreparedRun, callbacks: Sequence[Callback] = ()) -> TrainResult:
@@ -214,7 +326,8 @@ def run_training(config: TrainConfig | PreparedRun, callbacks: Sequence[Callback
     c, model = run.config, run.model
     print(
         f"{c.dataset}: {len(run.X)} points, {num_classes(run.y)} classes; model {model}; "
-        f"loss {run.loss}, {c.optimizer} lr {run.lr:g}"
+        f"loss {run.loss}, {c.optimizer} lr {run.lr:g}",
+        flush=True,
     )
     show_bar = c.progress if c.progress is not None else sys.stderr.isatty()
     log = [PrintProgress(c.epochs)] if c.progress is None and not show_bar else []
