@@ -246,3 +246,163 @@ def test_bad_calls_name_the_transformation_and_the_value() -> None:
     loaded = F.parameters_loaded(MLP(1, [1]), [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="parameters_loaded: model has 2 parameters, theta has 3"):
         loaded.__enter__()
+    with pytest.raises(ValueError, match=r"grad: argnums -3 names argument -3, but f got 2 argument\(s\)"):
+        F.grad(lecture_f, argnums=-3)(1.0, 3.0)
+    with pytest.raises(ValueError, match="repeats"):
+        F.grad(lecture_f, argnums=(1, -1))(1.0, 3.0)
+    with pytest.raises(TypeError, match=r"grad: with has_aux=True f must return a pair \(output, aux\)"):
+        F.grad(lambda x: x * x, has_aux=True)(1.0)
+    with pytest.raises(ValueError, match=r"jvp: tangents must have the structure of \(x, x\)"):
+        F.jvp(lecture_f, (1.0, 3.0), (1.0,))
+    with pytest.raises(ValueError, match="hvp: tangents must be finite, got nan"):
+        F.hvp(lecture_f, (1.0, 3.0), (1.0, math.nan))
+    with pytest.raises(TypeError, match="hvp: f must return a scalar"):
+        F.hvp(lambda x: [x, x], (1.0,), (1.0,))
+    with pytest.raises(TypeError, match="jvp: primals must be a tuple"):
+        F.jvp(lecture_f, 1.0, (1.0,))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="vjp: needs at least one primal"):
+        F.vjp(lambda: Value(1.0))
+    _, vjp_fn = F.vjp(lambda xs: [xs[0], xs[1]], [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"vjp: the cotangent must have the structure of \[x, x\]"):
+        vjp_fn([1.0])
+
+
+# --- no_grad around a transformation: detached results, as torch.func (issue 9) ------------------------
+
+
+def test_grad_under_no_grad_is_a_constant_of_the_outer_derivative_as_in_torch_func() -> None:
+    def h(x: Any) -> Any:
+        with no_grad():
+            shift = F.grad(lambda t: 0.25 * t**4)(x)  # t³, meant as a constant
+        return x**3 - shift
+
+    def h_torch(x: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            shift = torch.func.grad(lambda t: 0.25 * t**4)(x)
+        return x**3 - shift
+
+    want = torch.func.grad(h_torch)(tensor(1.5)).item()
+    assert F.grad(h)(1.5) == want == 6.75  # 3x² at 1.5; the shift contributes nothing
+    assert F.grad(F.grad(h))(1.5) == torch.func.grad(torch.func.grad(h_torch))(tensor(1.5)).item() == 9.0
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        lambda f: F.grad(f),
+        lambda f: lambda x: F.value_and_grad(f)(x)[1],
+        lambda f: lambda x: F.jacobian(lambda y: [f(y)])(x)[0],
+        lambda f: lambda x: F.hessian(lambda y: f(y).tanh())(x),
+        lambda f: lambda x: F.jvp(f, (x,), (1.0,))[1],
+        lambda f: lambda x: F.vjp(f, x)[1](1.0)[0],
+        lambda f: lambda x: F.hvp(lambda y: f(y).tanh(), (x,), (1.0,))[1][0],
+    ],
+    ids=["grad", "value_and_grad", "jacobian", "hessian", "jvp", "vjp", "hvp"],
+)
+def test_every_transformation_under_no_grad_returns_a_detached_leaf(transform: Any) -> None:
+    x = Value(0.7)
+    recorded = transform(lambda t: t.tanh())(x)
+    with no_grad():
+        detached = transform(lambda t: t.tanh())(x)
+    assert isinstance(recorded, Value) and not recorded.is_leaf
+    assert isinstance(detached, Value) and detached.is_leaf and detached.data == recorded.data
+    assert F.grad(transform(lambda t: t.tanh()))(0.7) != 0.0  # the recorded one can be differentiated
+    with no_grad():  # numbers in, numbers out, under no_grad too
+        assert transform(lambda t: t.tanh())(0.7) == recorded.data
+
+
+def test_tanh_derivative_under_no_grad_matches_torch_func() -> None:
+    t = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)
+    with torch.no_grad():
+        want = torch.func.grad(torch.tanh)(t)
+    with no_grad():
+        got = F.grad(lambda v: v.tanh())(Value(0.7))
+    assert not want.requires_grad and got.is_leaf
+    assert got.data == pytest.approx(want.item(), rel=1e-15)
+
+
+# --- has_aux, negative argnums, keyword arguments -----------------------------------------------------------
+
+
+def test_has_aux_returns_the_auxiliary_output_undifferentiated_as_in_jax() -> None:
+    def loss_and_accuracy(w: Any, x: float) -> tuple[Any, str]:
+        return (w * x - 1.0) ** 2, f"x={x}"
+
+    assert F.grad(loss_and_accuracy, has_aux=True)(2.0, 3.0) == (2 * (6.0 - 1.0) * 3.0, "x=3.0")
+    (value, aux), g = F.value_and_grad(loss_and_accuracy, has_aux=True)(2.0, 3.0)
+    assert (value, aux, g) == (25.0, "x=3.0", 30.0)
+    # second derivative through has_aux: d²/dw² (wx - 1)² = 2x²
+    assert F.grad(lambda w: F.grad(loss_and_accuracy, has_aux=True)(w, 3.0)[0])(2.0) == 18.0
+
+
+def test_negative_argnums_count_from_the_end() -> None:
+    assert F.grad(lecture_f, argnums=-1)(1.0, 3.0) == 66.0
+    assert F.grad(lecture_f, argnums=(-1, 0))(1.0, 3.0) == (66.0, 44.0)
+    assert F.hessian(lambda a, b: a * a * b, argnums=-2)(3.0, 5.0) == 10.0
+
+
+def test_keyword_arguments_are_forwarded_and_not_differentiated() -> None:
+    f = lambda x, *, scale=1.0, shift=0.0: (x * scale + shift).tanh()
+    want = 2.0 * (1 - math.tanh(0.6 - 0.1) ** 2)
+    assert F.grad(f)(0.3, scale=2.0, shift=-0.1) == pytest.approx(want, rel=1e-15)
+    assert F.value_and_grad(f)(0.3, scale=2.0)[0] == pytest.approx(math.tanh(0.6), rel=1e-15)
+    assert F.jacobian(lambda x, k=1.0: [x * k, x + k])(2.0, k=3.0) == [3.0, 1.0]
+
+
+# --- jvp, vjp, hvp against torch.func / torch.autograd.functional -----------------------------------------
+
+
+def two_input_f(x: Any, y: Any) -> list[Any]:
+    return [(x * y).sin(), x.exp() * y, (x - y).tanh() + y * y]
+
+
+def test_jvp_matches_torch_func() -> None:
+    primals, tangents = (0.4, -1.3), (0.7, 2.0)
+    value, jv = F.jvp(two_input_f, primals, tangents)
+    torch_f = lambda x, y: torch.stack(two_input_f(x, y))
+    want_value, want_jv = torch.func.jvp(torch_f, tuple(map(tensor, primals)), tuple(map(tensor, tangents)))
+    assert value == pytest.approx(want_value.tolist(), rel=1e-14)
+    assert jv == pytest.approx(want_jv.tolist(), rel=1e-13)
+    value, d = F.jvp(lecture_f, (1.0, 3.0), (1.0, 0.0))  # a scalar f: the directional derivative
+    assert (value, d) == (124.0, 44.0)
+
+
+def test_vjp_matches_torch_func() -> None:
+    primals, cotangent = (0.4, -1.3), [1.5, -0.5, 2.0]
+    value, vjp_fn = F.vjp(two_input_f, *primals)
+    torch_f = lambda x, y: torch.stack(two_input_f(x, y))
+    want_value, torch_vjp = torch.func.vjp(torch_f, *map(tensor, primals))
+    assert value == pytest.approx(want_value.tolist(), rel=1e-14)
+    got = vjp_fn(cotangent)
+    assert list(got) == pytest.approx([w.item() for w in torch_vjp(tensor(cotangent))], rel=1e-13)
+    assert vjp_fn([0.0, 0.0, 1.0]) == vjp_fn([0.0, 0.0, 1.0])  # can be called again
+
+
+def test_hvp_matches_torch_without_building_the_hessian() -> None:
+    f = lambda xs: (xs[0] * xs[1]).sin() + xs[0] ** 3 * xs[2].exp() - xs[1] / (1.0 + xs[2] * xs[2])
+    point, v = [0.4, -1.3, 0.2], [1.0, -2.0, 0.5]
+    value, (hv,) = F.hvp(f, (point,), (v,))
+    want_value, want_hv = torch.autograd.functional.hvp(f, tensor(point), tensor(v))
+    assert value == pytest.approx(want_value.item(), rel=1e-14)
+    assert hv == pytest.approx(want_hv.tolist(), rel=1e-13)
+    hessian = F.hessian(f)(point)
+    assert hv == pytest.approx([sum(h * vj for h, vj in zip(row, v)) for row in hessian], rel=1e-13)
+
+
+def test_hvp_costs_two_backward_passes_whatever_the_dimension(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autograd_lite.autograd import functional as functional_module
+
+    calls = []
+    real = functional_module._engine_grad
+    monkeypatch.setattr(functional_module, "_engine_grad", lambda *a, **k: calls.append(1) or real(*a, **k))
+    n = 12
+    F.hvp(lambda xs: Value.sum([x * x * x for x in xs]), ([0.5] * n,), ([1.0] * n,))
+    assert len(calls) == 2  # the Hessian would take n + 1
+
+
+def test_transformations_compose_with_the_new_ones() -> None:
+    # d/dx of the jvp of sin in direction 1 is -sin x; the vjp inside grad too.
+    assert F.grad(lambda x: F.jvp(lambda t: t.sin(), (x,), (1.0,))[1])(0.3) == pytest.approx(-math.sin(0.3))
+    assert F.grad(lambda x: F.vjp(lambda t: t.sin(), x)[1](1.0)[0])(0.3) == pytest.approx(-math.sin(0.3))
+    third = F.grad(lambda x: F.hvp(lambda t: t.sin(), (x,), (1.0,))[1][0])(0.3)
+    assert third == pytest.approx(-math.cos(0.3))

@@ -1,4 +1,5 @@
-"""Derivatives as functions: `grad`, `value_and_grad`, `jacobian`, `hessian` (JAX / torch.func style).
+"""Derivatives as functions: `grad`, `value_and_grad`, `jacobian`, `hessian`, `jvp`, `vjp`, `hvp`
+(JAX / torch.func style).
 
 `autograd_lite.grad(output, inputs)` differentiates a graph that already exists. The functions here
 differentiate a *Python function* instead: they take ``f`` and return a new function that computes
@@ -10,18 +11,24 @@ its derivative, so they compose like the math does::
     >>> round(d3(0.0), 12)
     -2.0
 
-Convention: ``f(*args)`` takes positional arguments, each a number or a (nested) list or tuple of
-numbers, and returns a `Value` (or a number). The arguments named by ``argnums`` (default 0, or a
-tuple of positions) are wrapped in fresh `Value` nodes before ``f`` sees them, so ``f`` can use
-every `Value` operation on them. The derivative has the structure of the argument: a float for a
-number, a list for a list -- ``grad(f)([1.0, 2.0])`` is the gradient vector of ``f(xs)`` -- and a
-tuple with one entry per position when ``argnums`` is a tuple.
+Convention: ``f(*args, **kwargs)`` takes positional arguments, each a number or a (nested) list or
+tuple of numbers, and returns a `Value` (or a number). The arguments named by ``argnums`` (default 0,
+or a tuple of positions; negative positions count from the end, as in JAX) are wrapped in fresh
+`Value` nodes before ``f`` sees them, so ``f`` can use every `Value` operation on them. Keyword
+arguments are passed to ``f`` unchanged and never differentiated. The derivative has the structure
+of the argument: a float for a number, a list for a list -- ``grad(f)([1.0, 2.0])`` is the gradient
+vector of ``f(xs)`` -- and a tuple with one entry per position when ``argnums`` is a tuple.
 
 Numbers in, numbers out. Called with `Value`s, or inside another transformation, the derivatives
 are returned as `Value`s recorded with ``create_graph=True``, so they can be differentiated again:
 that is how ``grad(grad(f))`` and ``hessian = jacobian(grad(f))`` work. Each differentiated argument
 gets its own fresh node (an identity node when it is already a `Value`), so an inner derivative
 never mixes up its variable with an outer one that ``f`` closes over (no "perturbation confusion").
+
+Inside `no_grad()` a transformation still computes its derivatives (it records what it needs), but
+returns them *detached*: plain numbers, or leaf Values when Values went in -- as torch.func does. So
+``with no_grad(): shift = grad(g)(x)`` inside a function that is itself differentiated makes
+``shift`` a constant of the outer derivative.
 
 Lecture item 13 (docs/lectures.md): the loss's Hessian (second-order Taylor expansion, pruning, error bars) is
 `hessian_of_loss(model, loss_fn)`.
@@ -35,7 +42,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from ..engine.backprop import grad as _engine_grad
-from ..engine.modes import enable_grad, transformation
+from ..engine.modes import enable_grad, is_grad_enabled, transformation
 from ..engine.value import Value
 
 __all__ = [
@@ -43,6 +50,9 @@ __all__ = [
     "value_and_grad",
     "jacobian",
     "hessian",
+    "jvp",
+    "vjp",
+    "hvp",
     "hessian_of_loss",
     "flat_parameters",
     "parameters_loaded",
@@ -60,28 +70,38 @@ class HasParameters(Protocol):
 # --- the public transformations ------------------------------------------------------------------
 
 
-def grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
+def grad(f: Callable[..., Any], argnums: ArgNums = 0, has_aux: bool = False) -> Callable[..., Any]:
     """The function x ↦ ∇f(x) for a scalar-valued ``f``: ∂f/∂(argument) in the argument's shape.
 
-    >>> grad(lambda x1, x2: (2 * x1 + 3 * x2) ** 2 + 3, argnums=(0, 1))(1.0, 3.0)  # docs/lectures.md item 7
+    With ``has_aux=True`` (JAX), ``f`` returns a pair ``(output, aux)``; the result is then
+    ``(∇output, aux)``, aux passed through undifferentiated (a loss and its accuracy, say).
+
+    >>> grad(lambda x1, x2: (2 * x1 + 3 * x2) ** 2 + 3, argnums=(0, 1))(1.0, 3.0)  # lecture item 7
     (44.0, 66.0)
     """
 
-    def grad_f(*args: Any) -> Any:
-        return _value_and_grad(f, args, argnums, "grad")[1]
+    def grad_f(*args: Any, **kwargs: Any) -> Any:
+        (value, aux), derivatives = _value_and_grad(f, args, kwargs, argnums, has_aux, "grad")
+        return (derivatives, aux) if has_aux else derivatives
 
     return grad_f
 
 
-def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., tuple[Any, Any]]:
+def value_and_grad(
+    f: Callable[..., Any], argnums: ArgNums = 0, has_aux: bool = False
+) -> Callable[..., tuple[Any, Any]]:
     """The function x ↦ (f(x), ∇f(x)): the forward value comes for free with the gradient.
+
+    With ``has_aux=True`` (JAX), ``f`` returns ``(output, aux)`` and the result is
+    ``((output, aux), ∇output)``.
 
     >>> value_and_grad(lambda x: x * x)(3.0)
     (9.0, 6.0)
     """
 
-    def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
-        return _value_and_grad(f, args, argnums, "value_and_grad")
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        (value, aux), derivatives = _value_and_grad(f, args, kwargs, argnums, has_aux, "value_and_grad")
+        return ((value, aux) if has_aux else value), derivatives
 
     return value_and_grad_f
 
@@ -97,11 +117,11 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     [[5.0, 2.0], [1.0, 1.0]]
     """
 
-    def jacobian_f(*args: Any) -> Any:
-        with transformation() as depth:
-            out, inputs, nested = _call(f, args, argnums, "jacobian", depth)
+    def jacobian_f(*args: Any, **kwargs: Any) -> Any:
+        with _transformation() as mode:
+            out, inputs = _call(f, args, kwargs, argnums, mode, "jacobian")
             flat = _leaves(inputs)
-            return _map(lambda o: _unflatten(inputs, iter(_gradient(o, flat, nested))), out)
+            return _map(lambda o: _unflatten(inputs, iter(_gradient(o, flat, mode))), out)
 
     return jacobian_f
 
@@ -116,6 +136,74 @@ def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     [[10.0, 6.0], [6.0, 0.0]]
     """
     return jacobian(grad(f, argnums), argnums)
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """(f(x), J(x)·v): the derivative of ``f`` at ``x = primals`` in the direction ``v = tangents``.
+
+    ``primals`` is the tuple of ``f``'s arguments (all differentiated), ``tangents`` has the same
+    structure; the result has the output's structure (a number for a scalar ``f``). JAX and torch.func
+    compute this in forward mode; here it is reverse mode twice (the "double vjp"): u ↦ uᵀJ is
+    linear in u, so the gradient of (uᵀJ)·v with respect to u is J·v -- two backward passes
+    whatever the number of outputs.
+
+    >>> jvp(lambda x, y: x * y, (2.0, 5.0), (1.0, 0.0))   # ∂(xy)/∂x = y
+    (10.0, 5.0)
+    """
+    primals, tangents = _primals_and_tangents(primals, tangents, "jvp")
+    with _transformation() as mode:
+        out, inputs = _call(f, primals, {}, tuple(range(len(primals))), mode, "jvp")
+        outputs = _leaves(out)
+        probes = [Value(0.0, f"u{i}") for i in range(len(outputs))]
+        weighted = _dot(probes, outputs)  # uᵀ f
+        ujs = _gradient(weighted, _leaves(inputs), _Mode(nested=True, detached=False))  # uᵀ J
+        directional = _dot(ujs, _leaves(tangents))  # uᵀ J v
+        jv = iter(_gradient(directional, probes, mode))
+        return _map(lambda o: _result(o, mode), out), _map(lambda _: next(jv), out)
+
+
+def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
+    """(f(x), the function u ↦ uᵀJ(x)): reverse mode's own product, one backward pass per call.
+
+    ``vjp_fn(u)`` takes a cotangent ``u`` shaped like ``f``'s output and returns a tuple with one
+    entry per primal, each shaped like that primal (as torch.func.vjp and jax.vjp).
+
+    >>> out, vjp_fn = vjp(lambda xs: [xs[0] * xs[1], xs[0] + xs[1]], [2.0, 5.0])
+    >>> out, vjp_fn([1.0, 10.0])     # [1, 10] · J = [5 + 10, 2 + 10]
+    ([10.0, 7.0], ([15.0, 12.0],))
+    """
+    _check_some_primals(primals, "vjp")
+    with _transformation() as mode:
+        out, inputs = _call(f, primals, {}, tuple(range(len(primals))), mode, "vjp")
+    value = _map(lambda o: _result(o, mode), out)
+
+    def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        cotangent = _like(out, cotangent, "vjp: the cotangent")
+        with _transformation(mode):
+            weighted = _dot(_leaves(cotangent), _leaves(out))
+            return tuple(_unflatten(inputs, iter(_gradient(weighted, _leaves(inputs), mode))))
+
+    return value, vjp_fn
+
+
+def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """(f(x), H(x)·v) for a scalar ``f``, without building H: the gradient of ∇f(x)·v.
+
+    Two backward passes whatever the dimension (the Hessian would need one per input). ``primals``
+    and ``tangents`` as in `jvp`; H·v has the structure of ``primals``.
+
+    >>> hvp(lambda x, y: x * x * y, (3.0, 5.0), (1.0, 0.0))   # H = [[2y, 2x], [2x, 0]]
+    (45.0, (10.0, 6.0))
+    """
+    primals, tangents = _primals_and_tangents(primals, tangents, "hvp")
+    with _transformation() as mode:
+        out, inputs = _call(f, primals, {}, tuple(range(len(primals))), mode, "hvp")
+        _check_scalar(out, "hvp")
+        flat = _leaves(inputs)
+        gradient = _gradient(out, flat, _Mode(nested=True, detached=False))  # ∇f, recorded
+        directional = _dot(gradient, _leaves(tangents))  # ∇f · v
+        hv = _unflatten(inputs, iter(_gradient(directional, flat, mode)))
+        return _result(out, mode), hv
 
 
 # --- models: the Hessian of a loss with respect to the parameters ---------------------------------
@@ -166,57 +254,156 @@ def parameters_loaded(model: HasParameters, theta: Sequence[float]) -> Iterator[
 # --- the machinery -------------------------------------------------------------------------------
 
 
-def _value_and_grad(f: Callable[..., Any], args: tuple[Any, ...], argnums: ArgNums, name: str) -> Any:
+class _Mode:
+    """How one transformation call returns its results.
+
+    nested: as Values recorded with create_graph (another transformation runs further out, or Values
+    went in), so they can be differentiated again. detached: the call began inside `no_grad()`;
+    derivatives are computed all the same and returned as plain numbers or leaf Values.
+    """
+
+    def __init__(self, nested: bool = False, detached: bool = False, values: bool = False) -> None:
+        self.nested = nested  # record the derivatives (create_graph)
+        self.detached = detached
+        self.values = values  # return Values (leaves when detached)
+
+
+@contextmanager
+def _transformation(mode: _Mode | None = None) -> Iterator[_Mode]:
+    """Mark a transformation as running in this thread (so transformations called inside it return
+    Values) and record graphs inside it, whatever the grad mode outside; say whether the caller was
+    in no_grad."""
+    detached = not is_grad_enabled()
     with transformation() as depth:
-        out, inputs, nested = _call(f, args, argnums, name, depth)
-        if isinstance(out, (list, tuple)):
-            raise TypeError(
-                f"{name}: f must return a scalar (a Value or a number), got a {type(out).__name__} "
-                f"of length {len(out)}; use jacobian for vector-valued functions"
-            )
-        derivatives = _unflatten(inputs, iter(_gradient(out, _leaves(inputs), nested)))
-        value = out if nested else _data(out)
-        return value, derivatives
+        yield mode if mode is not None else _Mode(nested=depth > 1, detached=detached)
+
+
+def _value_and_grad(
+    f: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    argnums: ArgNums,
+    has_aux: bool,
+    name: str,
+) -> Any:
+    """((value, aux), derivatives) of f at args; aux is None unless has_aux."""
+    with _transformation() as mode:
+        out, inputs = _call(f, args, kwargs, argnums, mode, name, has_aux)
+        aux = None
+        if has_aux:
+            out, aux = out
+        _check_scalar(out, name)
+        derivatives = _unflatten(inputs, iter(_gradient(out, _leaves(inputs), mode)))
+        return (_result(out, mode), aux), derivatives
 
 
 def _call(
-    f: Callable[..., Any], args: tuple[Any, ...], argnums: ArgNums, name: str, depth: int
-) -> tuple[Any, Any, bool]:
-    """Call f with fresh input nodes; return (output, the inputs shaped like argnums, nested).
+    f: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    argnums: ArgNums,
+    mode: _Mode,
+    name: str,
+    has_aux: bool = False,
+) -> tuple[Any, Any]:
+    """Call f with fresh input nodes; return (output, the inputs shaped like argnums).
 
-    "Nested" (return Values) when another transformation is running further out or when the caller
-    passed Values in; `depth` (how many transformations run in this thread) counts the current
-    call too, hence > 1.
+    Settles `mode`: results are Values when another transformation is running further out or when
+    the caller passed Values in; recorded (nested) unless the call began inside `no_grad()`.
     """
     positions = _positions(argnums, len(args), name)
-    nested = depth > 1 or any(isinstance(leaf, Value) for i in positions for leaf in _leaves(args[i]))
+    mode.values = mode.nested or any(isinstance(leaf, Value) for i in positions for leaf in _leaves(args[i]))
+    mode.nested = mode.values and not mode.detached
     new_args = list(args)
     for i in positions:
         new_args[i] = _map_indexed(_fresh_inputs_for(i, name), args[i])
-    out = f(*new_args)
-    _map(lambda o: _check_output(o, name), out)
-    inputs = new_args[positions[0]] if isinstance(argnums, int) else tuple(new_args[i] for i in positions)
-    return out, inputs, nested
+    out = f(*new_args, **kwargs)
+    if has_aux and not (isinstance(out, tuple) and len(out) == 2):
+        raise TypeError(
+            f"{name}: with has_aux=True f must return a pair (output, aux), got {type(out).__name__} {out!r}"
+        )
+    _map(lambda o: _check_output(o, name), out[0] if has_aux else out)
+    single = isinstance(argnums, int) and not isinstance(argnums, bool)
+    inputs = new_args[positions[0]] if single else tuple(new_args[i] for i in positions)
+    return out, inputs
 
 
-def _gradient(out: Any, inputs: list[Value], nested: bool) -> list[Any]:
-    """d out / d x for each input: floats, or Values (create_graph) when nested."""
+def _gradient(out: Any, inputs: list[Value], mode: _Mode) -> list[Any]:
+    """d out / d x for each input: floats, Values recorded with create_graph when nested, or leaf
+    Values when detached but Values went in."""
     if not isinstance(out, Value):  # f returned a constant
-        return [0.0] * len(inputs)
-    return _engine_grad(out, inputs, create_graph=nested)
+        return [Value(0.0) if mode.values else 0.0] * len(inputs)
+    derivatives = _engine_grad(out, inputs, create_graph=mode.nested)
+    if mode.values and not mode.nested:
+        return [Value(float(g)) for g in derivatives]
+    return derivatives
+
+
+def _result(out: Any, mode: _Mode) -> Any:
+    """f's output as returned: a Value when nested, a leaf Value when detached, else a float."""
+    if mode.nested and isinstance(out, Value):
+        return out
+    return Value(_data(out)) if mode.values else _data(out)
+
+
+def _dot(xs: list[Any], ys: list[Any]) -> Any:
+    """Σ x_i·y_i as one recorded node (0.0 for no terms)."""
+    terms = [x * y for x, y in zip(xs, ys, strict=True)]
+    return Value.sum(terms) if terms else 0.0
+
+
+def _check_scalar(out: Any, name: str) -> None:
+    if isinstance(out, (list, tuple)):
+        raise TypeError(
+            f"{name}: f must return a scalar (a Value or a number), got a {type(out).__name__} "
+            f"of length {len(out)}; use jacobian for vector-valued functions"
+        )
+
+
+def _primals_and_tangents(primals: Any, tangents: Any, name: str) -> tuple[tuple[Any, ...], Any]:
+    for what, x in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(x, (tuple, list)):
+            raise TypeError(f"{name}: {what} must be a tuple of f's arguments, got {type(x).__name__} {x!r}")
+    _check_some_primals(primals, name)
+    return tuple(primals), _like(tuple(primals), tuple(tangents), f"{name}: tangents")
+
+
+def _check_some_primals(primals: Any, name: str) -> None:
+    if not primals:
+        raise ValueError(f"{name}: needs at least one primal (an argument of f to differentiate)")
+
+
+def _like(template: Any, tree: Any, what: str) -> Any:
+    """`tree`, checked to have the structure of `template` (numbers or Values at the leaves)."""
+    if isinstance(template, (list, tuple)):
+        if not isinstance(tree, (list, tuple)) or len(tree) != len(template):
+            raise ValueError(f"{what} must have the structure of {_shape(template)}, got {tree!r}")
+        return type(template)(_like(t, x, what) for t, x in zip(template, tree))
+    if isinstance(tree, Value):
+        return tree
+    return _check_number(tree, what)
+
+
+def _shape(tree: Any) -> str:
+    if isinstance(tree, (list, tuple)):
+        inner = ", ".join(_shape(t) for t in tree)
+        return f"[{inner}]" if isinstance(tree, list) else f"({inner}{',' if len(tree) == 1 else ''})"
+    return "x"
 
 
 def _positions(argnums: ArgNums, nargs: int, name: str) -> list[int]:
     if isinstance(argnums, bool) or not isinstance(argnums, (int, Sequence)):
         raise TypeError(f"{name}: argnums must be an int or a tuple of ints, got {argnums!r}")
-    positions = [argnums] if isinstance(argnums, int) else list(argnums)
-    if not positions:
+    given = [argnums] if isinstance(argnums, int) else list(argnums)
+    if not given:
         raise ValueError(f"{name}: argnums is empty; name at least one argument to differentiate")
-    for i in positions:
-        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < nargs:
+    positions = []
+    for i in given:
+        if isinstance(i, bool) or not isinstance(i, int) or not -nargs <= i < nargs:
             raise ValueError(
                 f"{name}: argnums {argnums!r} names argument {i!r}, but f got {nargs} argument(s)"
             )
+        positions.append(i % nargs)  # -1 is the last argument
     if len(set(positions)) != len(positions):
         raise ValueError(f"{name}: argnums {argnums!r} repeats an argument")
     return positions
