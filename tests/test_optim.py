@@ -1,4 +1,4 @@
-"""SGD, Adam and the learning-rate schedules, step by step against torch.optim in float64."""
+"""SGD, Adam, AdamW and the learning-rate schedules, step by step against torch.optim in float64."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from autograd_lite import Value
 from autograd_lite.nn import MLP
 from autograd_lite.nn.losses import mse
-from autograd_lite.optim import SGD, Adam, LinearLR, StepLR
+from autograd_lite.optim import SGD, Adam, AdamW, LinearLR, StepLR
 
 torch = pytest.importorskip("torch")
 
@@ -52,6 +52,11 @@ def our_loss(model: MLP) -> Value:
         (SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.5, "weight_decay": 0.01}),
         (Adam, torch.optim.Adam, {"lr": 0.01}),
         (Adam, torch.optim.Adam, {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1}),
+        (SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9, "dampening": 0.3}),
+        (SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+        (SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.7, "weight_decay": 0.02, "nesterov": True}),
+        (AdamW, torch.optim.AdamW, {"lr": 0.01}),  # the default weight decay, 0.01
+        (AdamW, torch.optim.AdamW, {"lr": 0.05, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.5}),
     ],
 )
 def test_five_steps_match_torch(ours, theirs, kwargs: dict) -> None:
@@ -70,6 +75,27 @@ def test_five_steps_match_torch(ours, theirs, kwargs: dict) -> None:
         assert loss.data == pytest.approx(t_loss.item(), abs=1e-12)
         assert [p.data for p in model.parameters()] == pytest.approx([t.item() for t in tparams], abs=1e-12)
     assert [p.data for p in model.parameters()] != start  # the parameters really moved
+
+
+def test_adamw_decays_the_weight_itself_not_the_gradient() -> None:
+    # With a zero gradient Adam's L2 term is scaled by 1/sqrt(v) into a full step of size lr; AdamW only
+    # shrinks the weight by (1 - lr·λ): w = 2, lr = 0.1, λ = 0.5 gives 2·0.95 = 1.9 after one step.
+    w_adam, w_adamw = Value(2.0), Value(2.0)
+    Adam([w_adam], lr=0.1, weight_decay=0.5).step()
+    AdamW([w_adamw], lr=0.1, weight_decay=0.5).step()
+    assert w_adamw.data == pytest.approx(1.9, abs=1e-15)
+    assert w_adam.data == pytest.approx(2.0 - 0.1 * 1.0 / (1.0 + 1e-8), rel=1e-12)  # m/sqrt(v) = 1
+
+
+def test_adamw_without_weight_decay_is_adam() -> None:
+    a, b = make_pair()[0], make_pair()[0]
+    opt_a, opt_b = Adam(a.parameters(), lr=0.03), AdamW(b.parameters(), lr=0.03, weight_decay=0.0)
+    for model, opt in ((a, opt_a), (b, opt_b)):
+        for _ in range(3):
+            opt.zero_grad()
+            our_loss(model).backward()
+            opt.step()
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
 
 
 def test_updates_build_no_graph_and_training_reduces_the_loss() -> None:
@@ -113,6 +139,12 @@ def test_step_accepts_gradients_recorded_as_values() -> None:
         (lambda p: Adam(p, betas=(0.9,)), "Adam: betas must be a pair"),
         (lambda p: Adam(p, eps=-1.0), "Adam: eps"),
         (lambda p: SGD([], lr=0.1), "empty parameter list"),
+        (lambda p: SGD(p, lr=0.1, nesterov=True), "SGD: nesterov momentum needs momentum > 0"),
+        (lambda p: SGD(p, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "dampening = 0"),
+        (lambda p: SGD(p, lr=0.1, momentum=0.9, dampening=1.5), "SGD: dampening must be in"),
+        (lambda p: SGD(p, lr=0.1, momentum=0.9, nesterov=1), "SGD: nesterov must be True or False"),
+        (lambda p: AdamW(p, betas=(1.0, 0.9)), "AdamW: beta1 must be in"),
+        (lambda p: AdamW(p, weight_decay=-0.1), "AdamW: weight_decay"),
         (lambda p: SGD([1.0], lr=0.1), "parameters must be Values"),
     ],
 )
@@ -207,6 +239,8 @@ def _three(grads: list[float]) -> list[Value]:
         (lambda ps: SGD(ps, lr=1e10), [1e300, 0.0, 0.0], r"'w0' .*value = -inf"),
         (lambda ps: SGD(ps, lr=0.1, momentum=0.9), [0.0, 0.0, math.nan], r"#2 .*gradient nan"),
         (lambda ps: Adam(ps), [0.0, math.inf, 0.0], r"'w1' .*gradient inf"),
+        (lambda ps: AdamW(ps, lr=0.1), [0.1, 1e200, 0.2], r"'w1' .*second moment v = inf"),
+        (lambda ps: SGD(ps, lr=1e10, momentum=0.9, nesterov=True), [1e300, 0.0, 0.0], r"'w0' .*value = -inf"),
     ],
 )
 def test_a_non_finite_step_is_refused_and_changes_nothing(make, grads: list[float], message: str) -> None:

@@ -1,5 +1,5 @@
-"""Optimizers (`SGD`, `Adam`) and learning-rate schedules (`StepLR`, `LinearLR`), as in `torch.optim`."""
+"""Optimizers (SGD, Adam, AdamW) and learning-rate schedules (StepLR, LinearLR), as in `torch.optim`."""
 
-from .optimizers import SGD, Adam, LinearLR, LRScheduler, Optimizer, StepLR
+from .optimizers import SGD, Adam, AdamW, LinearLR, LRScheduler, Optimizer, StepLR
 
-__all__ = ["SGD", "Adam", "LRScheduler", "LinearLR", "Optimizer", "StepLR"]
+__all__ = ["SGD", "Adam", "AdamW", "LRScheduler", "LinearLR", "Optimizer", "StepLR"]

@@ -1,8 +1,8 @@
 """Optimizers and learning-rate schedules: gradient descent w ← w - η·∇L and its refinements.
 
-`SGD` and `Adam` follow PyTorch's update rules exactly (torch.optim.SGD and torch.optim.Adam,
-not AdamW), so a model trained here and one trained in PyTorch from the same start take the same
-steps. Updates change each parameter's `.data` in place and record no graph. A step that would
+`SGD`, `Adam` and `AdamW` follow PyTorch's update rules exactly (torch.optim.SGD, Adam, AdamW),
+so a model trained here and one trained in PyTorch from the same start take the same steps.
+Updates change each parameter's `.data` in place and record no graph. A step that would
 make a parameter or the optimizer's state infinite or NaN (a gradient of 1e200 squared in Adam's
 second moment, ``SGD(lr=1e10)`` with a gradient of 1e300, a NaN gradient) is refused with a
 ValueError naming the parameter, and changes nothing. `StepLR` and
@@ -27,7 +27,7 @@ from typing import Any
 
 from ..engine.value import Value
 
-__all__ = ["Optimizer", "SGD", "Adam", "LRScheduler", "StepLR", "LinearLR"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LRScheduler", "StepLR", "LinearLR"]
 
 
 def _check(op: str, name: str, x: Any, low: float, high: float = math.inf, high_open: bool = False) -> float:
@@ -102,17 +102,35 @@ class Optimizer(ABC):
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent with optional momentum and L2 weight decay (torch.optim.SGD).
+    """Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 weight
+    decay, as torch.optim.SGD.
 
-    d = g + λ·w;  buf = μ·buf + d (buf = d on the first step);  w ← w - η·buf  (η·d without momentum).
+    d = g + λ·w;  buf = μ·buf + (1 - τ)·d (buf = d on the first step);
+    w ← w - η·buf, or with Nesterov w ← w - η·(d + μ·buf);  w ← w - η·d without momentum.
+    τ is the dampening; Nesterov needs μ > 0 and τ = 0 (as PyTorch).
     """
 
     def __init__(
-        self, params: Iterable[Value], lr: float, momentum: float = 0.0, weight_decay: float = 0.0
+        self,
+        params: Iterable[Value],
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        dampening: float = 0.0,
+        nesterov: bool = False,
     ) -> None:
         super().__init__(params, lr)
         self.momentum = _check("SGD", "momentum", momentum, 0.0)
         self.weight_decay = _check("SGD", "weight_decay", weight_decay, 0.0)
+        self.dampening = _check("SGD", "dampening", dampening, 0.0, 1.0)
+        if not isinstance(nesterov, bool):
+            raise ValueError(f"SGD: nesterov must be True or False, got {nesterov!r}")
+        if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
+            raise ValueError(
+                f"SGD: nesterov momentum needs momentum > 0 and dampening = 0, "
+                f"got momentum={momentum!r}, dampening={dampening!r}"
+            )
+        self.nesterov = nesterov
         self._buf: list[float] | None = None
 
     def step(self) -> None:
@@ -123,8 +141,10 @@ class SGD(Optimizer):
             self._commit([p.data - lr * di for p, di in zip(self.params, d, strict=True)], grads)
             return
         old = self._buf
-        buf = d if old is None else [mu * b + di for b, di in zip(old, d, strict=True)]
-        new = [p.data - lr * b for p, b in zip(self.params, buf, strict=True)]
+        keep = 1.0 - self.dampening
+        buf = d if old is None else [mu * b + keep * di for b, di in zip(old, d, strict=True)]
+        step = [di + mu * b for di, b in zip(d, buf, strict=True)] if self.nesterov else buf
+        new = [p.data - lr * s for p, s in zip(self.params, step, strict=True)]
         self._commit(new, grads, **{"momentum buffer": buf})
         self._buf = buf
 
@@ -145,17 +165,20 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
+        op = type(self).__name__
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
+            raise ValueError(f"{op}: betas must be a pair (beta1, beta2), got {betas!r}")
         self.betas = (
-            _check("Adam", "beta1", betas[0], 0.0, 1.0, high_open=True),
-            _check("Adam", "beta2", betas[1], 0.0, 1.0, high_open=True),
+            _check(op, "beta1", betas[0], 0.0, 1.0, high_open=True),
+            _check(op, "beta2", betas[1], 0.0, 1.0, high_open=True),
         )
-        self.eps = _check("Adam", "eps", eps, 0.0)
-        self.weight_decay = _check("Adam", "weight_decay", weight_decay, 0.0)
+        self.eps = _check(op, "eps", eps, 0.0)
+        self.weight_decay = _check(op, "weight_decay", weight_decay, 0.0)
         self.t = 0
         self._m = [0.0] * len(self.params)
         self._v = [0.0] * len(self.params)
+
+    _decoupled = False  # AdamW: weight decay shrinks w directly instead of joining the gradient
 
     def step(self) -> None:
         t = self.t + 1
@@ -164,15 +187,43 @@ class Adam(Optimizer):
         step_size = self.lr / (1.0 - b1**t)
         correction2 = math.sqrt(1.0 - b2**t)
         grads = self._grads()
-        g = [gi + wd * p.data for gi, p in zip(grads, self.params, strict=True)] if wd else grads
+        if self._decoupled:  # AdamW: w ← (1 - η·λ)·w, the gradient stays ∇L
+            shrink = 1.0 - self.lr * wd
+            start = [p.data * shrink for p in self.params] if wd else [p.data for p in self.params]
+            g = grads
+        else:
+            start = [p.data for p in self.params]
+            g = [gi + wd * w for gi, w in zip(grads, start, strict=True)] if wd else grads
         m = [b1 * mi + (1.0 - b1) * gi for mi, gi in zip(self._m, g, strict=True)]
         v = [b2 * vi + (1.0 - b2) * gi * gi for vi, gi in zip(self._v, g, strict=True)]
         new = [
-            p.data - step_size * mi / (math.sqrt(vi) / correction2 + eps)
-            for p, mi, vi in zip(self.params, m, v, strict=True)
+            w - step_size * mi / (math.sqrt(vi) / correction2 + eps)
+            for w, mi, vi in zip(start, m, v, strict=True)
         ]
         self._commit(new, grads, **{"first moment m": m, "second moment v": v})
         self.t, self._m, self._v = t, m, v
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019; torch.optim.AdamW).
+
+    The decay shrinks each weight by the factor 1 - η·λ before the Adam step instead of adding λ·w to
+    the gradient (where Adam's scaling by 1/sqrt(v) would weaken it for weights with large gradients):
+    w ← (1 - η·λ)·w;  then m, v and the update from the plain gradient g = ∇L, as in `Adam`.
+    The default λ is 0.01, as PyTorch's.
+    """
+
+    _decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
 
 
 class LRScheduler(ABC):
