@@ -282,7 +282,8 @@ def steps(root: Value, create_graph: bool = False, seed: Any = 1.0) -> Iterator[
 
         contribution = grad · d(node)/d(operand)       (the local derivative, from rules.py)
 
-    A node whose gradient is 0 passes 0 on every edge without evaluating anything. In anomaly
+    A node whose gradient is 0 passes 0 on every edge: its local derivatives are only shown (nan
+    where undefined), never multiplied, so a derivative that fails there fails nothing. In anomaly
     mode a contribution that makes an operand's gradient non-finite is blamed on this node.
     Errors name the node (and, in anomaly mode, the line that made it), exactly as `backward()`
     says them, since `backward()` runs these same steps.
