@@ -156,3 +156,18 @@ def test_transformation_depth_is_per_thread() -> None:
     assert F.grad(lambda x: x * x)(3.0) == 6.0  # a float here, not a Value
     done.set()
     joined(thread)
+
+
+def test_a_thread_that_ends_with_grad_mode_off_leaves_the_others_plain() -> None:
+    import gc
+
+    seen: list[bool] = []
+
+    def forgetful() -> None:
+        set_grad_enabled(False)  # and never back on
+        seen.append(MODES.plain)
+
+    joined(run_in_thread(forgetful))
+    gc.collect()
+    assert seen == [False]  # while it ran, new nodes asked their thread
+    assert MODES.plain and is_grad_enabled()  # once it ended, the fast check holds again

@@ -53,12 +53,24 @@ S = TypeVar("S", bound="_Switch")
 
 
 class _ThreadModes(threading.local):
-    """One thread's modes (each thread starts with the defaults)."""
+    """One thread's modes (each thread starts with the defaults).
+
+    `switched` (a one-item list) says whether this thread counts among the switched ones; when the
+    thread ends with a mode still switched (``set_grad_enabled(False)`` and never back), its
+    `_ended` sentinel is collected with the thread's data and takes it off the count.
+    """
 
     def __init__(self) -> None:
         self.grad_enabled = True
         self.anomaly = False
         self.transforms = 0
+        self.switched = [False]
+        self._ended = _Sentinel()
+        weakref.finalize(self._ended, _thread_ended, self.switched)
+
+
+class _Sentinel:
+    """An object that lives exactly as long as one thread's modes."""
 
 
 class Modes:
@@ -100,12 +112,24 @@ class Modes:
         is_default = t.grad_enabled and not t.anomaly
         if was_default != is_default:
             with self._lock:
+                t.switched[0] = not is_default
                 self._switched += -1 if is_default else 1
                 self.plain = self._switched == 0
         return old
 
     def add_transform(self, delta: int) -> None:
         self._thread.transforms += delta
+
+    def _forget_thread(self, switched: list[bool]) -> None:
+        with self._lock:
+            if switched[0]:
+                switched[0] = False
+                self._switched -= 1
+                self.plain = self._switched == 0
+
+
+def _thread_ended(switched: list[bool]) -> None:
+    MODES._forget_thread(switched)
 
 
 MODES = Modes()
