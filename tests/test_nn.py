@@ -211,3 +211,22 @@ def test_hand_solution_for_xor_from_the_lecture() -> None:
         assert isinstance(y, Value)
         results.append(y.data)
     assert results == [0.0, 1.0, 1.0, 0.0]
+
+
+def test_every_activation_is_declared_once_and_agrees_with_torch() -> None:
+    """Each ACTIVATIONS entry: the node it makes, its torch.nn class and its slope agree (float64)."""
+    from autograd_lite.nn.activations import ACTIVATIONS
+
+    for name, act in ACTIVATIONS.items():
+        for z in (-1.3, 0.4):
+            x = Value(z)
+            out = act(x)
+            assert out.op == (act.op or "") and (out is x) == (act.op is None), name
+            t = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+            y = getattr(torch.nn, act.torch_class)()(t)
+            y.backward()
+            assert out.data == pytest.approx(y.item(), rel=1e-12), name
+            assert act.slope(z) == pytest.approx(t.grad.item(), rel=1e-12), name
+    assert {ACTIVATIONS[n].gain for n in ("tanh", "sigmoid", "linear")} == {1.0} and ACTIVATIONS[
+        "relu"
+    ].gain == 2.0

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograd_lite import Value
+from autograd_lite.nn import MLP
 from autograd_lite.viz import (
     GRAD_DECADES,
     ROLE_COLOURS,
@@ -112,10 +113,12 @@ def test_fmt_as_digits_or_format_string() -> None:
 
 
 def test_roles_get_their_colours_and_constants_are_small() -> None:
-    w = Value(0.5, "L0.N0.w0")  # a parameter by the nn naming contract
+    w = Value(0.5, "L0.N0.w0")
     x = Value(2.0, "x")
     out = (w * x + 1).tanh()
-    drawing = draw_graph(out)
+    # without a model no leaf is a parameter: labels are never parsed
+    assert ROLE_COLOURS["input"] in node_lines(draw_graph(out).source)[draw_graph(out).node_ids[w]]
+    drawing = draw_graph(out, model=type("M", (), {"parameters": lambda self: [w]})())
     nodes = node_lines(drawing.source)
     ids = drawing.node_ids
     assert ROLE_COLOURS["parameter"] in nodes[ids[w]]
@@ -265,38 +268,12 @@ def test_too_many_nodes_raises_with_count_and_advice() -> None:
     assert draw_graph(y, max_nodes=901).num_nodes == 901
 
 
-class TinyMLP:
-    """Stand-in with the nn contract's names and `layers[i].neurons[j].activation`:
-    2 inputs, layer 0 of 3 relu neurons, layer 1 of 1 linear neuron."""
-
-    def __init__(self) -> None:
-        self.shape = [(2, 3), (3, 1)]
-        kind = type("Part", (), {})
-        self.layers = [kind(), kind()]
-        self.layers[0].neurons = [type("N", (), {"activation": "relu"})() for _ in range(3)]
-        self.layers[1].neurons = [type("N", (), {"activation": "linear"})()]
-        self.params = {}
-        for i, (nin, nout) in enumerate(self.shape):
-            for j in range(nout):
-                for k in range(nin):
-                    name = f"L{i}.N{j}.w{k}"
-                    self.params[name] = Value(0.3 * (j + 1) - 0.2 * k + 0.1 * i, name)
-                self.params[f"L{i}.N{j}.b"] = Value(0.1, f"L{i}.N{j}.b")
-
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        return list(self.params.items())
-
-    def __call__(self, x: list[Value]) -> Value:
-        for i, (nin, nout) in enumerate(self.shape):
-            sums = [
-                Value.sum(
-                    [self.params[f"L{i}.N{j}.w{k}"] * x[k] for k in range(nin)]
-                    + [self.params[f"L{i}.N{j}.b"]]
-                )
-                for j in range(nout)
-            ]
-            x = [s.relu() for s in sums] if i == 0 else sums
-        return x[0]
+def tiny_mlp() -> MLP:
+    """2 inputs, layer 0 of 3 relu neurons, layer 1 of 1 linear neuron, with set weights."""
+    model = MLP(2, [3, 1], activation="relu", seed=1)
+    for k, p in enumerate(model.parameters()):
+        p.data = 0.3 - 0.1 * k
+    return model
 
 
 def _cluster_members(source: str) -> dict[str, set[str]]:
@@ -325,13 +302,9 @@ def mlp_loss(model: object) -> tuple[Value, list[Value]]:
     return loss, x
 
 
-@pytest.mark.parametrize("source", ["stand-in", "nn"])
-def test_group_neuron_puts_each_neuron_in_its_cluster(source: str) -> None:
-    if source == "nn":
-        nn = pytest.importorskip("autograd_lite.nn")
-        model = nn.MLP(2, [3, 1], seed=1)
-    else:
-        model = TinyMLP()
+@pytest.mark.parametrize("output_activation", ["linear", "sigmoid"])
+def test_group_neuron_puts_each_neuron_in_its_cluster(output_activation: str) -> None:
+    model = MLP(2, [3, 1], output_activation=output_activation, seed=1)
     loss, x = mlp_loss(model)
     drawing = draw_graph(loss, model=model, group="neuron")
     clusters = _cluster_members(drawing.source)
@@ -345,14 +318,14 @@ def test_group_neuron_puts_each_neuron_in_its_cluster(source: str) -> None:
     # per neuron: 2 or 3 weights + bias, one product value+op per weight, the sum value+op, and
     # for the relu layer the activation value+op; constants none (the inputs are labelled Values)
     assert len(clusters["cluster_L0_N0"]) == 3 + 2 * 2 + 2 + 2
-    assert len(clusters["cluster_L1_N0"]) == 4 + 3 * 2 + 2
+    assert len(clusters["cluster_L1_N0"]) == 4 + 3 * 2 + 2 + (2 if output_activation == "sigmoid" else 0)
     inside = set().union(*clusters.values())
     assert ids[loss] not in inside and ids[x[0]] not in inside  # the loss and inputs stay outside
     assert ids[loss.parents[0]] not in inside  # model(x) - 1 is not part of the linear output neuron
 
 
 def test_group_layer_and_collapse() -> None:
-    model = TinyMLP()
+    model = tiny_mlp()
     loss, x = mlp_loss(model)
     by_layer = _cluster_members(draw_graph(loss, model=model, group="layer").source)
     assert set(by_layer) == {"cluster_L0", "cluster_L1"}

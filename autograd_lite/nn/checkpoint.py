@@ -32,7 +32,7 @@ import secrets
 import stat
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from ..engine.value import Value
 
@@ -47,6 +47,7 @@ __all__ = [
     "make_state_dict",
     "check_state_dict",
     "architecture_of",
+    "load",
     "read_json",
     "write_json",
 ]
@@ -356,3 +357,29 @@ def read_json(path: str | Path, *, max_bytes: int | None = None) -> Any:
     if not _depth_at_most(state, MAX_DEPTH):
         raise problem(f"nested deeper than {MAX_DEPTH} levels")
     return state
+
+
+class _Loadable(Protocol):
+    """A model class this module can rebuild (nn.MLP): made from an architecture, loads a state dict."""
+
+    def __init__(self, **architecture: Any) -> None: ...
+
+    def load_state_dict(self, state: dict[str, Any]) -> None: ...
+
+
+M = TypeVar("M", bound=_Loadable)
+
+
+def load(path: str | Path, model_class: type[M], *, max_bytes: int | None = None) -> M:
+    """Read the checkpoint at `path`, build ``model_class(**architecture)`` and load its parameters.
+
+    The class is passed in, so this module never imports the models (they import it). Any problem
+    with the file is a `CheckpointError` (a ValueError) naming the file.
+    """
+    state = read_json(path, max_bytes=max_bytes)
+    try:
+        model = model_class(**architecture_of(state))
+        model.load_state_dict(state)
+    except ValueError as e:
+        raise CheckpointError(f"{path}: {e}") from None
+    return model

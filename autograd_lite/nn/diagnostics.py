@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..engine.backprop import grad as _engine_grad
-from ..engine.rules import RULES
 from ..engine.value import Value, enable_grad, no_grad
+from .activations import ACTIVATIONS
 
 __all__ = [
     "grad_norms",
@@ -105,13 +105,10 @@ def parameter_jacobian(model: Any, x: Sequence[float | Value]) -> Matrix:
 
 
 def _activation_slope(activation: str, z: float) -> float:
-    """f′(z) from the rule table: the rule's local derivative at z (1 for a linear activation)."""
-    if activation == "linear":
-        return 1.0
-    if activation not in RULES:
+    """f′(z) from the rule table, through the activation's one declaration (`activations.py`)."""
+    if activation not in ACTIVATIONS:
         raise ValueError(f"layer_jacobian: unknown activation {activation!r}")
-    rule = RULES[activation]
-    return float(rule.local(z, rule.forward(z))[0])
+    return ACTIVATIONS[activation].slope(z)
 
 
 def _row(out: Value | float, inputs: list[Value]) -> list[float]:

@@ -18,7 +18,8 @@ drawn from a Gaussian or from the uniform distribution with that variance; biase
     >>> [name for name, _ in model.named_parameters()][:3]
     ['L0.N0.w0', 'L0.N0.w1', 'L0.N0.w2']
 
-Every parameter's `label` is its name, so graph drawings and tables show which weight is which.
+Every parameter's `label` is its name, given once when it is made, so graph drawings and tables
+show which weight is which; each neuron and layer knows its `name` ("L0.N3", "L0").
 `state_dict()` / `save()` / `MLP.load()` store a model as validated JSON (see `checkpoint.py`).
 
 A model may have at most `MAX_PARAMETERS` parameters (one million: one forward pass already makes
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.value import Value
+from . import checkpoint
 from .activations import ACTIVATIONS
 
 __all__ = ["ACTIVATIONS", "INITS", "DISTRIBUTIONS", "Module", "Neuron", "Layer", "MLP", "init_std"]
@@ -97,7 +99,12 @@ class Module:
         return [p for _, p in self.named_parameters()]
 
     def zero_grad(self) -> None:
-        """Set every parameter's grad to 0 (gradients accumulate across backward calls)."""
+        """Set the grad of THIS module's parameters to 0 (gradients accumulate across backward calls).
+
+        The scopes of the zero_grads: `Module.zero_grad` = its parameters; `Optimizer.zero_grad` =
+        the parameters it steps; `Value.zero_grad` = every node of that value's graph; the free
+        function `zero_grad(values)` = exactly the values given.
+        """
         for p in self.parameters():
             p.grad = 0.0
 
@@ -105,9 +112,9 @@ class Module:
         """How many scalars training adjusts: Σ (neurons·inputs + biases) over the layers."""
         return len(self.parameters())
 
-    def _label_parameters(self) -> None:
-        for name, p in self.named_parameters():
-            p.label = name
+
+def _scoped(scope: str, name: str) -> str:
+    return f"{scope}.{name}" if scope else name
 
 
 class Neuron(Module):
@@ -116,6 +123,12 @@ class Neuron(Module):
     `init` ("auto", "he", "lecun") sets the weights' variance (2/nin or 1/nin); `distribution` is
     "normal" (Gaussian) or "uniform" (on [-sqrt(3·var), sqrt(3·var)], the same variance). Weights
     are drawn from `rng` (a fresh, unseeded `random.Random()` if None); the bias starts at 0.
+    `name` is the neuron's place in its model ("L0.N3"); its parameters are labelled "L0.N3.w0", ...,
+    "L0.N3.b" once, here (a neuron on its own: "w0", ..., "b").
+
+    The structure a forward pass builds, which drawings look up (`viz/layout.py`): one product
+    node w_k·x_k per weight, one `sum` node over the products and the bias `b`, and, unless the
+    activation is linear, one node of rule `ACTIVATIONS[activation].op` on that sum.
     """
 
     def __init__(
@@ -125,6 +138,7 @@ class Neuron(Module):
         init: str = "auto",
         distribution: str = "normal",
         rng: random.Random | None = None,
+        name: str = "",
     ) -> None:
         _check_count("Neuron: nin", nin)
         _check_choice("Neuron: activation", activation, tuple(ACTIVATIONS))
@@ -138,11 +152,11 @@ class Neuron(Module):
         else:
             limit = math.sqrt(3.0) * std
             weights = [rng.uniform(-limit, limit) for _ in range(nin)]
-        self.w = [Value(w) for w in weights]
-        self.b = Value(0.0)
+        self.name = name
+        self.w = [Value(w, _scoped(name, f"w{k}")) for k, w in enumerate(weights)]
+        self.b = Value(0.0, _scoped(name, "b"))
         self.activation = activation
         self._act = ACTIVATIONS[activation].method
-        self._label_parameters()
 
     def __call__(self, x: Input) -> Value:
         if len(x) != len(self.w):
@@ -170,7 +184,10 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """`nout` neurons that all see the same `nin` inputs: ŷ_j = f(Σ_k W_jk·x_k + b_j)."""
+    """`nout` neurons that all see the same `nin` inputs: ŷ_j = f(Σ_k W_jk·x_k + b_j).
+
+    `name` is the layer's place in its model ("L0"); neuron j is named "L0.Nj" ("Nj" on its own).
+    """
 
     def __init__(
         self,
@@ -180,14 +197,16 @@ class Layer(Module):
         init: str = "auto",
         distribution: str = "normal",
         rng: random.Random | None = None,
+        name: str = "",
     ) -> None:
         _check_count("Layer: nin", nin)
         _check_count("Layer: nout", nout)
         _check_size("Layer", [nin, nout])
         rng = rng if rng is not None else random.Random()
-        self.nin, self.nout, self.activation = nin, nout, activation
-        self.neurons = [Neuron(nin, activation, init, distribution, rng) for _ in range(nout)]
-        self._label_parameters()
+        self.nin, self.nout, self.activation, self.name = nin, nout, activation, name
+        self.neurons = [
+            Neuron(nin, activation, init, distribution, rng, _scoped(name, f"N{j}")) for j in range(nout)
+        ]
 
     def __call__(self, x: Input) -> list[Value]:
         if len(x) != self.nin:
@@ -243,10 +262,10 @@ class MLP(Module):
                 init,
                 distribution,
                 rng,
+                name=f"L{i}",
             )
             for i in range(len(nouts))
         ]
-        self._label_parameters()
 
     def __call__(self, x: Input) -> Value | list[Value]:
         if len(x) != self.nin:
@@ -284,7 +303,7 @@ class MLP(Module):
         parts = [str(self.nin)] + [f"{layer.nout} {layer.activation}" for layer in self.layers]
         return f"MLP({' -> '.join(parts)}, {self.num_parameters()} parameters)"
 
-    # --- saving and loading (the format and its checks live in checkpoint.py) -----------------
+    # --- saving and loading: the format and its checks live in checkpoint.py --------------------
 
     def architecture(self) -> dict[str, Any]:
         """What it takes to rebuild this model: nin, nouts, activation, output_activation."""
@@ -297,23 +316,18 @@ class MLP(Module):
 
     def state_dict(self) -> dict[str, Any]:
         """The model as a JSON-able dict: format, version, architecture and every parameter by name."""
-        from .checkpoint import make_state_dict
-
-        return make_state_dict(self.architecture(), self.named_parameters())
+        return checkpoint.make_state_dict(self.architecture(), self.named_parameters())
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Copy parameters from `state`; checks everything first and raises ValueError, changing nothing."""
-        from .checkpoint import check_state_dict
-
-        values = check_state_dict(state, self.architecture(), [name for name, _ in self.named_parameters()])
+        names = [name for name, _ in self.named_parameters()]
+        values = checkpoint.check_state_dict(state, self.architecture(), names)
         for name, p in self.named_parameters():
             p.data = values[name]
 
     def save(self, path: str | Path) -> None:
         """Write `state_dict()` to `path` as JSON, atomically: a crash mid-save keeps the old file."""
-        from .checkpoint import write_json
-
-        write_json(path, self.state_dict())
+        checkpoint.write_json(path, self.state_dict())
 
     @classmethod
     def load(cls, path: str | Path, *, max_bytes: int | None = None) -> MLP:
@@ -322,25 +336,4 @@ class MLP(Module):
         Any problem with the file is a `CheckpointError` (a ValueError) naming the file. Files over
         `checkpoint.MAX_BYTES` (64 MiB) are refused unread unless `max_bytes` allows them.
         """
-        from .checkpoint import CheckpointError, architecture_of, read_json
-
-        state = read_json(path, max_bytes=max_bytes)
-        try:
-            model = cls(**architecture_of(state))
-            model.load_state_dict(state)
-        except ValueError as e:
-            raise CheckpointError(f"{path}: {e}") from None
-        return model
-
-    def to_torch(self, dtype: Any = None) -> Any:
-        """The same network as a `torch.nn.Sequential` (float64 by default), to continue in PyTorch."""
-        from .torch_bridge import to_torch
-
-        return to_torch(self, dtype=dtype)
-
-    @classmethod
-    def from_torch(cls, sequential: Any) -> MLP:
-        """The way back: an MLP with the weights of a Sequential of Linear and activation modules."""
-        from .torch_bridge import from_torch
-
-        return from_torch(sequential)
+        return checkpoint.load(path, cls, max_bytes=max_bytes)

@@ -18,17 +18,15 @@ can be used there. PyTorch is optional: it is imported only when these functions
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..engine.value import no_grad
-
-if TYPE_CHECKING:
-    from .modules import MLP
+from .activations import ACTIVATIONS
+from .modules import MLP
 
 __all__ = ["to_torch", "from_torch"]
 
-_TORCH_ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}  # activation -> torch.nn class
-_FROM_TORCH = {"ReLU": "relu", "Tanh": "tanh", "Sigmoid": "sigmoid", "Identity": "linear"}
+_FROM_TORCH = {a.torch_class: name for name, a in ACTIVATIONS.items()}  # torch.nn class -> activation
 
 
 def _import_torch(op: str) -> Any:
@@ -62,7 +60,7 @@ def to_torch(model: MLP, dtype: Any = None) -> Any:
             linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=dtype))
         modules.append(linear)
         if layer.activation != "linear":
-            modules.append(getattr(torch.nn, _TORCH_ACTIVATIONS[layer.activation])())
+            modules.append(getattr(torch.nn, ACTIVATIONS[layer.activation].torch_class)())
     return torch.nn.Sequential(*modules)
 
 
@@ -82,8 +80,6 @@ def from_torch(sequential: Any) -> MLP:
         raise ValueError(
             f"from_torch: an MLP uses one activation for all hidden layers, got {sorted(hidden)}"
         )
-    from .modules import MLP
-
     model = MLP(
         linears[0].in_features,
         [lin.out_features for lin in linears],
@@ -118,7 +114,7 @@ def _parse(sequential: Any, torch: Any) -> tuple[list[Any], list[str]]:
         else:
             raise ValueError(
                 f"from_torch: module {index} ({kind}) is not supported; "
-                "only Linear, ReLU, Tanh, Sigmoid and Identity can become an MLP"
+                f"only Linear, {', '.join(_FROM_TORCH)} can become an MLP"
             )
     if not linears:
         raise ValueError("from_torch: the Sequential has no Linear layer")

@@ -10,19 +10,19 @@ graph (lecture item 8 (docs/lectures.md), "computational graphs"):
 * with ``show_local=True`` each operand edge carries the *local derivative*
   d(output)/d(operand): the number backprop multiplies the arriving gradient by (the chain rule).
 
-Colours (``color_by="role"``): inputs blue, parameters orange (leaves passed in
-``model.parameters()`` or labelled like the nn parameters ``L{i}.N{j}.w{k}`` / ``L{i}.N{j}.b``),
-constants small and grey (unlabelled leaves: the numbers in ``2 * x``), intermediate values white,
-the output (``root``) green.
+Colours (``color_by="role"``): inputs blue, parameters orange (the leaves in
+``model.parameters()`` when ``model=`` is given), constants small and grey (unlabelled leaves:
+the numbers in ``2 * x``), intermediate values white, the output (``root``) green.
 
 Colours (``color_by="grad"``): the fill shows log10|grad| on a fixed sequential scale from
 ``1e-6`` (pale yellow) to ``1e+2`` (dark red), one colour step per decade; |grad| below 1e-6 gets the
 palest colour, a gradient of exactly 0 is white. A vanishing gradient therefore shows as a pale
 region of the graph. The scale is drawn as a legend under the graph.
 
-Large graphs: with ``group="layer"`` or ``group="neuron"`` the nodes of each layer / neuron sit in a
-box (Graphviz clusters ``cluster_L0``, ``cluster_L0_N3``); ``collapse=True`` draws each neuron as one
-box (its output) with edges between neurons. More than ``max_nodes`` nodes raises a ValueError
+Large graphs: with ``model=`` and ``group="layer"`` or ``group="neuron"`` the nodes of each layer /
+neuron (looked up from the model's structure, `layout.py`) sit in a box (Graphviz clusters
+``cluster_L0``, ``cluster_L0_N3``); ``collapse=True`` draws each neuron as one box (its output)
+with edges between neurons. More than ``max_nodes`` nodes raises a ValueError
 rather than letting Graphviz run for minutes.
 
     >>> from autograd_lite import Value
@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +48,7 @@ from typing import Any
 
 from ..engine.backprop import topological_order
 from ..engine.value import Value
+from .layout import model_parameters, neuron_homes
 
 __all__ = [
     "Drawing",
@@ -104,7 +104,6 @@ _CONSTANT_ATTRS = {
     "width": "0.3",
     "margin": "0.03",
 }
-_PARAM_NAME = re.compile(r"^(?:L(\d+)\.)?N(\d+)\.(w\d+|b)$")
 
 _INSTALL_HINT = (
     "Rendering needs the Graphviz 'dot' program, which is not on PATH. Install it with\n"
@@ -274,32 +273,7 @@ def _formatter(fmt: str | int) -> Callable[[float], str]:
 # --- roles and colours ----------------------------------------------------------------------------
 
 
-def _parameter_owners(
-    order: list[Value], model: Any, biases: set[Value]
-) -> dict[Value, tuple[int, int] | None]:
-    """Every parameter -> (layer, neuron), or None when its name says neither; collects the biases.
-
-    Parameters are `model.named_parameters()` when a model is given, else the leaves labelled like
-    nn parameters (``L{i}.N{j}.w{k}``, ``L{i}.N{j}.b``).
-    """
-    named: list[tuple[str, Value]] = []
-    if model is not None:
-        if hasattr(model, "named_parameters"):
-            named = list(model.named_parameters())
-        else:
-            named = [(p.label, p) for p in model.parameters()]
-    else:
-        named = [(v.label, v) for v in order if v.is_leaf and _PARAM_NAME.match(v.label)]
-    owners: dict[Value, tuple[int, int] | None] = {}
-    for name, p in named:
-        m = _PARAM_NAME.match(name) or _PARAM_NAME.match(p.label)
-        owners[p] = (int(m.group(1) or 0), int(m.group(2))) if m else None
-        if m and m.group(3) == "b":
-            biases.add(p)
-    return owners
-
-
-def _role(v: Value, root: Value, params: Mapping[Value, Any]) -> str:
+def _role(v: Value, root: Value, params: set[Value]) -> str:
     if v is root:
         return "output"
     if not v.is_leaf:
@@ -335,64 +309,6 @@ def _grad_legend() -> str:
     return f"<{table}<tr>{''.join(cells)}</tr></table>>"
 
 
-# --- neurons: which node belongs to which neuron ------------------------------------------------------
-
-
-def _activations(model: Any) -> dict[tuple[int, int], str]:
-    """Each neuron's activation name ("relu", "linear", ...) when `model` has nn-style layers."""
-    layers = getattr(model, "layers", None) or ([model] if hasattr(model, "neurons") else [])
-    return {
-        (i, j): str(getattr(n, "activation", ""))
-        for i, layer in enumerate(layers)
-        for j, n in enumerate(getattr(layer, "neurons", []))
-    }
-
-
-def _neuron_of(
-    order: list[Value],
-    owners: Mapping[Value, tuple[int, int] | None],
-    roles: Mapping[Value, str],
-    activations: Mapping[tuple[int, int], str],
-    biases: set[Value],
-) -> dict[Value, tuple[int, int]]:
-    """Assign nodes to neurons, walking inputs-first.
-
-    A parameter belongs to its neuron. An operation node belongs to neuron N when one of its
-    operands is a parameter of N, or else when all its non-constant operands belong to N -- but a
-    neuron ends one operation after its bias is used (that operation is the activation; none for a
-    neuron the model says is "linear"), so a loss computed from the network's output stays outside.
-    A constant belongs to the neuron of the first node that uses it.
-    """
-    home: dict[Value, tuple[int, int]] = {p: o for p, o in owners.items() if o is not None}
-    after_bias: dict[Value, int] = {p: 0 for p in biases}  # operations since the bias
-    for v in order:
-        if v.is_leaf:
-            continue
-        direct = [owners[p] for p in v.parents if owners.get(p) is not None]
-        if direct:
-            home[v] = direct[0]  # type: ignore[assignment]
-            if any(p in after_bias for p in v.parents):
-                after_bias[v] = 0
-            continue
-        inner = [p for p in v.parents if roles[p] != "constant"]
-        homes = {home.get(p) for p in inner}
-        if len(homes) != 1 or None in homes:
-            continue
-        steps = [after_bias[p] for p in inner if p in after_bias]
-        h = homes.pop()
-        if not steps:
-            home[v] = h  # type: ignore[assignment]
-        elif len(inner) == 1 and steps[0] == 0 and activations.get(h, v.op) == v.op:  # type: ignore[arg-type]
-            home[v] = h  # type: ignore[assignment]
-            after_bias[v] = 1
-    for v in order:
-        if v in home:
-            for p in v.parents:
-                if roles[p] == "constant" and p not in home:
-                    home[p] = home[v]
-    return home
-
-
 # --- building the DOT graph ---------------------------------------------------------------------------
 
 
@@ -402,11 +318,10 @@ def _draw(root: Value, s: _Style) -> Drawing:
     _check_style(s)
     num = _formatter(s.fmt)
     order = topological_order(root)
-    biases: set[Value] = set()
-    owners = _parameter_owners(order, s.model, biases)
-    roles = {v: _role(v, root, owners) for v in order}
+    params = model_parameters(s.model)
+    roles = {v: _role(v, root, params) for v in order}
     wants_neurons = s.collapse or s.group is not None
-    home = _neuron_of(order, owners, roles, _activations(s.model), biases) if wants_neurons else {}
+    home = neuron_homes(order, s.model) if wants_neurons else {}
     ids = {v: f"v{i}" for i, v in enumerate(order)}
     if s.collapse:
         plan = _collapsed_plan(order, home, roles, ids)
