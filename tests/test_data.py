@@ -166,7 +166,7 @@ def test_standardizer_uses_training_statistics_for_other_data():
 
 def test_one_hot():
     assert one_hot([1, 0], 3) == [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
-    with pytest.raises(ValueError, match="label 3"):
+    with pytest.raises(ValueError, match="one_hot: every label must be an integer from 0 to 2, got 3"):
         one_hot([3], 3)
 
 

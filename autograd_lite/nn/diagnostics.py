@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..engine.backprop import grad as _engine_grad
+from ..engine.checks import fail, numbers
 from ..engine.value import Value, enable_grad, no_grad
 from .activations import ACTIVATIONS
 
@@ -142,11 +143,5 @@ def _neurons(layer: Any) -> list[Any]:
 
 def _numbers(x: Sequence[float | Value], op: str) -> list[float]:
     if isinstance(x, (str, bytes, Value)) or not isinstance(x, Sequence):
-        raise TypeError(f"{op}: x must be a list of numbers or Values, got {type(x).__name__}")
-    out = []
-    for k, v in enumerate(x):
-        data = v.data if isinstance(v, Value) else v
-        if isinstance(data, bool) or not isinstance(data, (int, float)) or not math.isfinite(data):
-            raise ValueError(f"{op}: x[{k}] must be a finite number, got {v!r}")
-        out.append(float(data))
-    return out
+        fail(op, "x", "a list of numbers or Values", x, TypeError)
+    return numbers(op, "x", [v.data if isinstance(v, Value) else v for v in x], empty=True)

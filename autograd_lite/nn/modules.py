@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..engine.checks import choice, fail, positive_int
 from ..engine.value import Value
 from . import checkpoint
 from .activations import ACTIVATIONS
@@ -48,17 +49,6 @@ MAX_PARAMETERS = 1_000_000
 
 INITS = ("auto", "he", "lecun")
 DISTRIBUTIONS = ("normal", "uniform")
-
-
-def _check_choice(kind: str, value: object, choices: Sequence[str]) -> None:
-    if value not in choices:
-        raise ValueError(f"{kind} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-
-
-def _check_count(kind: str, n: object) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{kind} must be a positive integer, got {n!r}")
-    return n
 
 
 def _check_size(op: str, sizes: Sequence[int]) -> None:
@@ -82,7 +72,8 @@ def init_std(fan_in: int, activation: str, init: str = "auto") -> float:
     "auto" takes the activation's gain from `ACTIVATIONS`: He for ReLU and LeCun otherwise
     (docs/lectures.md item 14: variance 2/J for ReLU, 1/J else).
     """
-    _check_choice("init", init, INITS)
+    choice("init_std", "activation", activation, ACTIVATIONS)
+    choice("init_std", "init", init, INITS)
     gain = ACTIVATIONS[activation].gain if init == "auto" else 2.0 if init == "he" else 1.0
     return math.sqrt(gain / fan_in)
 
@@ -140,10 +131,10 @@ class Neuron(Module):
         rng: random.Random | None = None,
         name: str = "",
     ) -> None:
-        _check_count("Neuron: nin", nin)
-        _check_choice("Neuron: activation", activation, tuple(ACTIVATIONS))
-        _check_choice("Neuron: distribution", distribution, DISTRIBUTIONS)
-        _check_choice("Neuron: init", init, INITS)
+        positive_int("Neuron", "nin", nin)
+        choice("Neuron", "activation", activation, tuple(ACTIVATIONS))
+        choice("Neuron", "distribution", distribution, DISTRIBUTIONS)
+        choice("Neuron", "init", init, INITS)
         _check_size("Neuron", [nin, 1])
         rng = rng if rng is not None else random.Random()
         std = init_std(nin, activation, init)
@@ -199,8 +190,8 @@ class Layer(Module):
         rng: random.Random | None = None,
         name: str = "",
     ) -> None:
-        _check_count("Layer: nin", nin)
-        _check_count("Layer: nout", nout)
+        positive_int("Layer", "nin", nin)
+        positive_int("Layer", "nout", nout)
         _check_size("Layer", [nin, nout])
         rng = rng if rng is not None else random.Random()
         self.nin, self.nout, self.activation, self.name = nin, nout, activation, name
@@ -241,13 +232,13 @@ class MLP(Module):
         distribution: str = "normal",
         seed: int | None = 0,
     ) -> None:
-        _check_count("MLP: nin", nin)
+        positive_int("MLP", "nin", nin)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        for n in nouts:
-            _check_count("MLP: every layer size", n)
-        _check_choice("MLP: activation", activation, tuple(ACTIVATIONS))
-        _check_choice("MLP: output_activation", output_activation, tuple(ACTIVATIONS))
+            fail("MLP", "nouts", "a non-empty list of layer sizes", nouts)
+        for i, n in enumerate(nouts):
+            positive_int("MLP", f"layer size nouts[{i}]", n)
+        choice("MLP", "activation", activation, tuple(ACTIVATIONS))
+        choice("MLP", "output_activation", output_activation, tuple(ACTIVATIONS))
         _check_size("MLP", [nin, *nouts])
         rng = random.Random(seed)
         sizes = [nin, *nouts]

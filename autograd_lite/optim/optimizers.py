@@ -23,21 +23,11 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from typing import Any
 
+from ..engine.checks import fail, number, positive_int
 from ..engine.value import Value
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LRScheduler", "StepLR", "LinearLR"]
-
-
-def _check(op: str, name: str, x: Any, low: float, high: float = math.inf, high_open: bool = False) -> float:
-    """x as a float in [low, high] (or [low, high)), else a ValueError naming op, name and x."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-        raise ValueError(f"{op}: {name} must be a finite number, got {x!r}")
-    if x < low or x > high or (high_open and x == high):
-        bound = f"[{low}, {high})" if high_open else f"[{low}, {high}]"
-        raise ValueError(f"{op}: {name} must be in {bound}, got {x!r}")
-    return float(x)
 
 
 def _grad_of(p: Value) -> float:
@@ -53,14 +43,15 @@ class Optimizer(ABC):
         op = type(self).__name__
         self.params = list(params)
         if not self.params:
-            raise ValueError(f"{op}: got an empty parameter list")
+            fail(op, "params", "a non-empty list of Values (got an empty parameter list)", self.params)
         for p in self.params:
             if not isinstance(p, Value):
-                raise ValueError(f"{op}: parameters must be Values, got {type(p).__name__} {p!r}")
-        self.lr = _check(op, "lr", lr, 0.0)
+                fail(op, "parameters", "Values", p)
+        self.lr = number(op, "lr", lr, low=0.0)
 
     def zero_grad(self) -> None:
-        """Set every parameter's grad to 0 before the next backward pass."""
+        """Set the grad of the parameters THIS optimizer steps to 0 before the next backward pass
+        (`Module.zero_grad`: a model's parameters; `Value.zero_grad`: a whole graph)."""
         for p in self.params:
             p.grad = 0.0
 
@@ -120,9 +111,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _check("SGD", "momentum", momentum, 0.0)
-        self.weight_decay = _check("SGD", "weight_decay", weight_decay, 0.0)
-        self.dampening = _check("SGD", "dampening", dampening, 0.0, 1.0)
+        self.momentum = number("SGD", "momentum", momentum, low=0.0)
+        self.weight_decay = number("SGD", "weight_decay", weight_decay, low=0.0)
+        self.dampening = number("SGD", "dampening", dampening, low=0.0, high=1.0)
         if not isinstance(nesterov, bool):
             raise ValueError(f"SGD: nesterov must be True or False, got {nesterov!r}")
         if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
@@ -167,13 +158,13 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         op = type(self).__name__
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"{op}: betas must be a pair (beta1, beta2), got {betas!r}")
+            fail(op, "betas", "a pair (beta1, beta2)", betas)
         self.betas = (
-            _check(op, "beta1", betas[0], 0.0, 1.0, high_open=True),
-            _check(op, "beta2", betas[1], 0.0, 1.0, high_open=True),
+            number(op, "beta1", betas[0], low=0.0, high=1.0, high_open=True),
+            number(op, "beta2", betas[1], low=0.0, high=1.0, high_open=True),
         )
-        self.eps = _check(op, "eps", eps, 0.0)
-        self.weight_decay = _check(op, "weight_decay", weight_decay, 0.0)
+        self.eps = number(op, "eps", eps, low=0.0)
+        self.weight_decay = number(op, "weight_decay", weight_decay, low=0.0)
         self.t = 0
         self._m = [0.0] * len(self.params)
         self._v = [0.0] * len(self.params)
@@ -256,10 +247,8 @@ class StepLR(LRScheduler):
     """lr = base_lr · γ^⌊epoch / step_size⌋: multiply by γ every `step_size` epochs."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
-        self.step_size = step_size
-        self.gamma = _check("StepLR", "gamma", gamma, 0.0)
+        self.step_size = positive_int("StepLR", "step_size", step_size)
+        self.gamma = number("StepLR", "gamma", gamma, low=0.0)
         super().__init__(optimizer)
 
     def factor(self, epoch: int) -> float:
@@ -276,13 +265,9 @@ class LinearLR(LRScheduler):
         end_factor: float = 1.0,
         total_iters: int = 5,
     ) -> None:
-        self.start_factor = _check("LinearLR", "start_factor", start_factor, 0.0, 1.0)
-        if self.start_factor == 0.0:
-            raise ValueError("LinearLR: start_factor must be greater than 0, got 0")
-        self.end_factor = _check("LinearLR", "end_factor", end_factor, 0.0, 1.0)
-        if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
-            raise ValueError(f"LinearLR: total_iters must be a positive integer, got {total_iters!r}")
-        self.total_iters = total_iters
+        self.start_factor = number("LinearLR", "start_factor", start_factor, low=0.0, high=1.0, low_open=True)
+        self.end_factor = number("LinearLR", "end_factor", end_factor, low=0.0, high=1.0)
+        self.total_iters = positive_int("LinearLR", "total_iters", total_iters)
         super().__init__(optimizer)
 
     def factor(self, epoch: int) -> float:

@@ -23,6 +23,8 @@ import math
 import random
 from collections.abc import Iterator, Sequence
 
+from ..engine.checks import integer, number, positive_int
+
 __all__ = [
     "Dataset",
     "DATASETS",
@@ -40,18 +42,6 @@ __all__ = [
 ]
 
 Dataset = tuple[list[list[float]], list[int]]
-
-
-def _positive_int(name: str, what: str, n: object) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{name}: {what} must be a positive integer, got {n!r}")
-    return n
-
-
-def _non_negative(name: str, what: str, x: object) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not x >= 0 or math.isinf(x):
-        raise ValueError(f"{name}: {what} must be a finite number >= 0, got {x!r}")
-    return float(x)
 
 
 def _shuffled(X: list[list[float]], y: list[int], rng: random.Random) -> Dataset:
@@ -83,8 +73,8 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
     Gaussian noise of standard deviation `noise` on both coordinates. Class 0 gets n // 2 points,
     class 1 the rest.
     """
-    _positive_int("moons", "n", n)
-    noise = _non_negative("moons", "noise", noise)
+    positive_int("moons", "n", n)
+    noise = number("moons", "noise", noise, low=0.0)
     rng = random.Random(seed)
     n0 = n // 2
     X: list[list[float]] = []
@@ -105,10 +95,9 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 
     Like scikit-learn's ``make_circles``: points evenly spaced in angle, Gaussian noise of
     standard deviation `noise` on both coordinates; 0 < factor < 1.
     """
-    _positive_int("circles", "n", n)
-    noise = _non_negative("circles", "noise", noise)
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0.0 < factor < 1.0:
-        raise ValueError(f"circles: factor must be between 0 and 1 (exclusive), got {factor!r}")
+    positive_int("circles", "n", n)
+    noise = number("circles", "noise", noise, low=0.0)
+    number("circles", "factor", factor, low=0.0, high=1.0, low_open=True, high_open=True)
     rng = random.Random(seed)
     n0 = n // 2
     X: list[list[float]] = []
@@ -128,9 +117,9 @@ def spirals(n_per_class: int = 50, classes: int = 3, noise: float = 0.2, seed: i
     Arm k: radius r = i / (n − 1) grows from 0 to 1 while the angle turns through 4 radians,
     θ = 4k + 4r + noise·N(0, 1); the point is (r sin θ, r cos θ) (the classic CS231n spiral).
     """
-    _positive_int("spirals", "n_per_class", n_per_class)
-    _positive_int("spirals", "classes", classes)
-    noise = _non_negative("spirals", "noise", noise)
+    positive_int("spirals", "n_per_class", n_per_class)
+    positive_int("spirals", "classes", classes)
+    noise = number("spirals", "noise", noise, low=0.0)
     rng = random.Random(seed)
     X: list[list[float]] = []
     y: list[int] = []
@@ -155,11 +144,11 @@ def blobs(
     Each point is its centre plus Gaussian noise of standard deviation `std` per coordinate;
     its label is the index of its centre.
     """
-    _positive_int("blobs", "n", n)
-    std = _non_negative("blobs", "std", std)
+    positive_int("blobs", "n", n)
+    std = number("blobs", "std", std, low=0.0)
     rng = random.Random(seed)
-    if isinstance(centers, int):  # a count (bools are rejected by _positive_int)
-        _positive_int("blobs", "centers", centers)
+    if isinstance(centers, int):  # a count (bools are rejected by positive_int)
+        positive_int("blobs", "centers", centers)
         lo, hi = box
         points = [[rng.uniform(lo, hi), rng.uniform(lo, hi)] for _ in range(centers)]
     else:
@@ -327,8 +316,7 @@ def one_hot(y: Sequence[int], k: int | None = None) -> list[list[float]]:
     k = num_classes(y) if k is None else k
     rows = []
     for label in y:
-        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < k:
-            raise ValueError(f"one_hot: label {label!r} is not an integer in 0..{k - 1}")
+        integer("one_hot", "every label", label, low=0, high=k - 1)
         row = [0.0] * k
         row[label] = 1.0
         rows.append(row)
@@ -355,7 +343,7 @@ def batches(
     n = len(X)
     if batch_size is None:
         batch_size = max(n, 1)
-    _positive_int("batches", "batch_size", batch_size)
+    positive_int("batches", "batch_size", batch_size)
     order = list(range(n))
     if shuffle:
         random.Random(seed).shuffle(order)

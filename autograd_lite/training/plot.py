@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..engine.checks import integer
 from .callbacks import History
 from .predict import classify, decision_threshold, scores
 
@@ -116,8 +117,7 @@ def plot_decision_boundary(
         raise ValueError("plot_decision_boundary: needs data with exactly 2 features per row")
     if len(X) != len(y):
         raise ValueError(f"plot_decision_boundary: X has {len(X)} rows but y has {len(y)} labels")
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"plot_decision_boundary: resolution must be an integer >= 2, got {resolution!r}")
+    integer("plot_decision_boundary", "resolution", resolution, low=2)
     from matplotlib.colors import ListedColormap
 
     gx, gy = _grid(X, resolution, 0.1)

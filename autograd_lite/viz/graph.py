@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.backprop import topological_order
+from ..engine.checks import choice, fail, positive_int
 from ..engine.value import Value
 from .layout import model_parameters, neuron_homes
 
@@ -244,16 +245,12 @@ class _Style:
 
 
 def _check_style(s: _Style) -> None:
-    if s.rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw_graph: rankdir must be 'LR' or 'TB', got {s.rankdir!r}")
-    if s.color_by not in ("role", "grad", None):
-        raise ValueError(f"draw_graph: color_by must be 'role', 'grad' or None, got {s.color_by!r}")
-    if s.group not in (None, "layer", "neuron"):
-        raise ValueError(f"draw_graph: group must be None, 'layer' or 'neuron', got {s.group!r}")
-    if isinstance(s.max_nodes, bool) or not isinstance(s.max_nodes, int) or s.max_nodes < 1:
-        raise ValueError(f"draw_graph: max_nodes must be a positive int, got {s.max_nodes!r}")
+    choice("draw_graph", "rankdir", s.rankdir, ("LR", "TB", "RL", "BT"))
+    choice("draw_graph", "color_by", s.color_by, ("role", "grad", None))
+    choice("draw_graph", "group", s.group, (None, "layer", "neuron"))
+    positive_int("draw_graph", "max_nodes", s.max_nodes)
     if isinstance(s.fmt, bool) or not isinstance(s.fmt, (str, int)):
-        raise TypeError(f"draw_graph: fmt must be a format string or a number of digits, got {s.fmt!r}")
+        fail("draw_graph", "fmt", "a format string or a number of digits", s.fmt, TypeError)
 
 
 def _formatter(fmt: str | int) -> Callable[[float], str]:
