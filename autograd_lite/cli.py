@@ -19,12 +19,12 @@ a reader that goes away (``autograd-lite train | head -1``) ends the run quietly
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
+from .engine import checks
 from .nn.activations import ACTIVATIONS
 from .nn.losses import LOSSES
 from .training.data import DATASETS
@@ -64,50 +64,31 @@ hidden_sizes = _argument(parse_hidden)
 batch_size = _argument(parse_batch_size)
 
 
-def _int_at_least(text: str, least: int) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if n < least:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least {least}")
-    return n
+def _from_text(convert: type, check: Callable[..., Any], **bounds: Any) -> Callable[[str], Any]:
+    """An argparse type: the text converted (int or float), then checked by `engine.checks`.
+
+    The message is the checks' one wording, e.g. ``argument --lr: the value must be a finite number
+    > 0.0, got -1.0``; text that is no number at all says so.
+    """
+
+    def typed(text: str) -> Any:
+        try:
+            x = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {_KIND[convert]}") from None
+        try:
+            return check("autograd-lite", "the value", x, **bounds)
+        except (TypeError, ValueError) as e:
+            raise argparse.ArgumentTypeError(str(e).removeprefix("autograd-lite: ")) from None
+
+    return typed
 
 
-def positive_int(text: str) -> int:
-    """An integer >= 1."""
-    return _int_at_least(text, 1)
-
-
-def non_negative_int(text: str) -> int:
-    """An integer >= 0."""
-    return _int_at_least(text, 0)
-
-
-def _finite(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(x):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    return x
-
-
-def positive_float(text: str) -> float:
-    """A finite number > 0."""
-    x = _finite(text)
-    if x <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
-    return x
-
-
-def non_negative_float(text: str) -> float:
-    """A finite number >= 0."""
-    x = _finite(text)
-    if x < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
-    return x
+_KIND = {int: "an integer", float: "a number"}
+positive_int = _from_text(int, checks.positive_int)
+non_negative_int = _from_text(int, checks.non_negative_int)
+positive_float = _from_text(float, checks.number, low=0.0, low_open=True)
+non_negative_float = _from_text(float, checks.number, low=0.0)
 
 
 # --- the parser ---------------------------------------------------------------------------------------
