@@ -21,3 +21,22 @@ def test_from_import_of_old_names():
 
     assert mse is importlib.import_module("autograd_lite.nn.losses").mse
     assert len(moons(10, seed=0)[0]) == 10
+
+
+def test_the_package_has_no_import_circles():
+    """Dependencies point one way (engine < autograd < nn, optim < training < viz < cli, demo), counting
+    imports inside functions; the shared tool lists every circle."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    tool = repo.parent / "shared" / "tools" / "import_circles.py"
+    if not tool.exists():
+        pytest.skip(f"the import-circle tool is not at {tool} (it lives beside the repository in CI)")
+    run = subprocess.run(
+        [sys.executable, str(tool), "autograd_lite"], cwd=repo, capture_output=True, text=True, timeout=120
+    )
+    circles = [line for line in run.stdout.splitlines() if line.startswith("circle:")]
+    assert run.returncode == 0 or not circles, run.stderr
+    assert not circles, "\n".join(circles)
