@@ -185,3 +185,38 @@ def test_gradients_accumulate_and_reset(program: Program) -> None:
     out.zero_grad()
     out.backward()
     assert [leaf.grad for leaf in leaves] == once
+
+
+# --- constants of any size never break backward (issue 10, item 5) --------------------------------
+
+CONSTANT_OPS: dict[str, Callable[[Any, float], Any]] = {
+    "x + c": lambda x, c: x + c,
+    "c - x": lambda x, c: c - x,
+    "x * c": lambda x, c: x * c,
+    "x / c": lambda x, c: x / c,
+    "c / x": lambda x, c: c / x,
+    "c ** x": lambda x, c: abs(c) ** x,
+    "x ** c": lambda x, c: (x * x + 1.0) ** (c % 3.0),
+}
+EXTREME = st.sampled_from([1e-300, -1e-300, 1e-310, 1e300, -1e300, 0.0, 1e-5, 2.0])
+CONSTANTS = st.one_of(EXTREME, st.floats(-1e300, 1e300, allow_nan=False, allow_infinity=False))
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(sorted(CONSTANT_OPS)), CONSTANTS, st.floats(-70.0, 70.0).filter(lambda v: v != 0.0))
+def test_constants_never_break_a_backward_that_pytorch_finishes(op: str, c: float, x0: float) -> None:
+    f = CONSTANT_OPS[op]
+    t = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    with torch.no_grad():
+        assume(math.isfinite(float(f(t.detach(), c))))
+    tout = f(t, c)
+    tout.backward()
+    expected = float(t.grad)
+    assume(math.isfinite(expected))
+    x = Value(x0)
+    try:
+        out = f(x, c)
+    except (ArithmeticError, ValueError):
+        return  # the forward refused (e.g. c / x at an overflowing result): not this property
+    out.backward()
+    assert math.isclose(x.grad, expected, rel_tol=1e-12, abs_tol=1e-300), (op, c, x0, x.grad, expected)

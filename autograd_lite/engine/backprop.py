@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import checks
 from .hooks import RemovableHandle, any_in_graph, hooks_of
 from .modes import MODES, enable_grad, origin_of
 
@@ -114,7 +115,14 @@ def _kahn(root: Value, nodes: list[Value]) -> list[Value]:
 
 def topological_order(root: Value) -> list[Value]:
     """The nodes `root` depends on, inputs first and `root` last (backward visits it reversed)."""
+    _check_node("topological_order", "root", root)
     return reverse_topological(root)[::-1]
+
+
+def _check_node(op: str, name: str, x: Any) -> None:
+    """TypeError unless x is a Value (known by its slots: this module does not import value.py)."""
+    if not hasattr(type(x), "_uses"):
+        checks.fail(op, name, "a Value", x, TypeError)
 
 
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Any]:
@@ -124,6 +132,16 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     again: ``grad(grad(y, [x], create_graph=True)[0], [x])`` is d²y/dx². An input that `output`
     does not depend on gets 0.
     """
+    _check_node("grad", "output", output)
+    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
+        checks.fail("grad", "inputs", "a sequence of Values", inputs, TypeError)
+    for i, x in enumerate(inputs):
+        _check_node("grad", f"inputs[{i}]", x)
+    if output.untracked or output.constant:
+        raise RuntimeError(
+            "grad: the output was made under no_grad() (or is a constant), so it records no graph "
+            "to differentiate; compute it with gradients enabled"
+        )
     nodes, before = run_pass(output, create_graph)
     reached = set(nodes)
     result = [x.grad if x in reached else type(output)(0.0) if create_graph else 0.0 for x in inputs]
@@ -209,7 +227,7 @@ def _chain_rule(root: Value) -> None:
         while ready:
             node = ready.pop()
             g = node.grad
-            if g - g != 0.0:  # inf or nan
+            if g - g != 0.0 and not node.constant:  # inf or nan (a constant's gradient is unused)
                 _not_finite(node, g)
             a, b = node._a, node._b
             if a is None:  # a leaf: nothing to pass on
@@ -320,13 +338,13 @@ def _step(i: int, node: Value, held: dict[Value, Any], create_graph: bool, anoma
                 if result is not None:
                     g = result
             held[node] = g
-        if type(g) is float and g - g != 0.0:  # inf or nan
+        if type(g) is float and g - g != 0.0 and not node.constant:  # inf or nan
             _not_finite(node, g)
         a, b = node._a, node._b
         if a is None:
             return Step(i, node, g, (), arrived)
         parents = (a, b) if b is not None else a if type(a) is tuple else (a,)
-        if type(g) is float and g == 0.0:
+        if type(g) is float and g == 0.0 or type(g) is not float and g.data == 0.0 and _constant_graph(g):
             return Step(i, node, g, _zero_edges(node, parents), arrived)
         if create_graph:
             local = node._rule.local(*parents, node)  # type: ignore[union-attr]
@@ -347,6 +365,25 @@ def _step(i: int, node: Value, held: dict[Value, Any], create_graph: bool, anoma
         raise _backward_error(error, node) from error
 
 
+def _constant_graph(g: Value) -> bool:
+    """True if g depends on no leaf but constants: a gradient that is 0 for every input, so an
+    edge carrying it may be skipped with create_graph=True as the fast path skips a float 0."""
+    seen = {id(g)}
+    stack = [g]
+    while stack:
+        node = stack.pop()
+        a, b = node._a, node._b
+        if a is None:
+            if not node.constant:
+                return False
+            continue
+        for p in (a, b) if b is not None else a if type(a) is tuple else (a,):
+            if id(p) not in seen:
+                seen.add(id(p))
+                stack.append(p)
+    return True
+
+
 def _zero_edges(node: Value, parents: tuple[Value, ...]) -> tuple[Edge, ...]:
     """The edges of a node whose gradient is 0: nothing flows, so the pass evaluates nothing.
 
@@ -363,6 +400,8 @@ def _zero_edges(node: Value, parents: tuple[Value, ...]) -> tuple[Edge, ...]:
 def _check_contributions(node: Value, edges: list[Edge], held: dict[Value, Any]) -> None:
     """Anomaly mode: blame the node whose local derivative made a parent's gradient non-finite."""
     for e in edges:
+        if e.parent.constant:
+            continue
         g = held[e.parent]
         g = g if type(g) is float else g.data
         if g - g != 0.0:
@@ -386,7 +425,7 @@ def _backward_error(error: Exception, node: Value | None) -> Exception:
 
 def _describe(node: Value) -> str:
     """'the mul node (data=-8.0) made at file.py:12: f = d * z' -- the line only in anomaly mode."""
-    what = f"the {node.op} node" if node.op else "a leaf"
+    what = f"the {node.op} node" if node.op else "the constant" if node.constant else "a leaf"
     origin = origin_of(node)
     where = f" made at {origin}" if origin is not None else ""
     return f"{what} (data={node.data!r}){where}"

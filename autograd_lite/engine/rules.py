@@ -28,6 +28,7 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 __all__ = [
@@ -173,7 +174,13 @@ def _sigmoid(x: float) -> float:
 
 
 def _sum(*xs: float) -> float:
-    return math.fsum(xs)
+    try:
+        return math.fsum(xs)
+    except OverflowError:  # a partial sum overflowed; the exact sum may still be a float
+        try:
+            return float(sum(map(Fraction, xs)))
+        except OverflowError:
+            raise OverflowError(f"sum: the sum of {len(xs)} values overflows a float") from None
 
 
 # --- the table -------------------------------------------------------------------------------
@@ -188,7 +195,9 @@ POW = Rule(
     "**",
     _pow_value,
     lambda a, b, out: (
-        0.0 if _data(a) == 0.0 == _data(b) else b * a ** (b - 1.0),  # 0^b is 1 near b = 0
+        # a^0 = 1 for every a: 0 (for floats; for Values only at a = 0, where 0^b is 1 near b = 0),
+        # rather than 0 * a^-1, which overflows for a tiny a
+        0.0 if _data(b) == 0.0 and (type(b) is float or _data(a) == 0.0) else b * a ** (b - 1.0),
         0.0 if _data(a) == 0.0 else out * _log(a),  # as PyTorch: 0 where log a is -inf
     ),
     "d(a^b)/da = b*a^(b-1), d(a^b)/db = a^b*log(a)",

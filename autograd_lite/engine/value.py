@@ -27,7 +27,17 @@ from .modes import MODES, detect_anomaly, enable_grad, is_grad_enabled, no_grad,
 from .rules import Rule
 
 # The modes live in modes.py; they are named here too for code written before it existed.
-__all__ = ["Number", "Value", "apply", "detect_anomaly", "enable_grad", "is_grad_enabled", "no_grad"]
+__all__ = [
+    "Constant",
+    "Number",
+    "Untracked",
+    "Value",
+    "apply",
+    "detect_anomaly",
+    "enable_grad",
+    "is_grad_enabled",
+    "no_grad",
+]
 
 Number = int | float
 
@@ -57,11 +67,18 @@ class Value:
 
     __slots__ = ("data", "grad", "label", "_rule", "_a", "_b", "_uses", "_hooks", "__weakref__")
 
+    constant = False
+    """True for a `Constant`: a plain number used as an operand (backprop passes it no gradient)."""
+    untracked = False
+    """True for an `Untracked` result: made under `no_grad()`, so it has no graph to differentiate."""
+
     data: float
     grad: Any  # a float, or a Value after backward(create_graph=True)
     label: str
 
     def __init__(self, data: Number, label: str = "") -> None:
+        if type(label) is not str:
+            checks.fail("Value", "label", "a string", label, TypeError)
         self.data = _as_float(data, "Value")
         self.grad = 0.0
         self.label = label
@@ -106,7 +123,13 @@ class Value:
         """
         if self._rule is None:
             return ()
-        return tuple(self._rule.local(*[p.data for p in self.parents], self.data))
+        parents = self.parents
+        try:
+            return tuple(self._rule.local(*[p.data for p in parents], self.data))
+        except ZeroDivisionError:  # a valid node whose derivative is infinite (x ** 0.5 at 0)
+            return (math.inf,) if len(parents) == 1 else (math.nan,) * len(parents)
+        except (ArithmeticError, ValueError):  # no float holds it: undefined here
+            return (math.nan,) * len(parents)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -278,6 +301,11 @@ class Value:
         `retain_graph` is accepted for PyTorch's signature and does nothing: a graph here is
         never freed, so backward can always run again.
         """
+        if self.untracked or self.constant:
+            raise RuntimeError(
+                "backward: this Value was made under no_grad() (or is a constant), so it records no "
+                "graph to differentiate; compute it with gradients enabled"
+            )
         seed: Any = 1.0
         if gradient is not None:
             if isinstance(gradient, Value):
@@ -286,9 +314,7 @@ class Value:
                 seed = checks.number("backward", "gradient", gradient)
         nodes, before = backprop.run_pass(self, create_graph, seed)
         if before.count(0.0) != len(before):  # not `any(before)`: a Value gradient of 0 holds a graph
-            for node, g in zip(nodes, before):
-                if type(g) is not float or g:
-                    node.grad = g + node.grad
+            _accumulate(nodes, before)
 
     def zero_grad(self) -> None:
         """Reset the gradient of this node and of every node it depends on to 0."""
@@ -305,6 +331,49 @@ class Value:
         return hooks.register_hook(self, hook)
 
 
+class Constant(Value):
+    """A plain number used as an operand (the 2 in ``2 * x``): a leaf that needs no gradient.
+
+    Backprop never refuses a pass because of what would flow into a constant (``x / 1e-300``
+    has a finite derivative toward x even though its derivative toward 1e-300 is -inf), and no
+    error names one as "a leaf" the user never made.
+    """
+
+    __slots__ = ()
+    constant = True
+
+
+class Untracked(Value):
+    """A result computed under `no_grad()`: its data only, no record of how it was made.
+
+    It can be used as an input like any leaf, but ``backward()`` from it raises (as PyTorch does
+    for a tensor that does not require grad) rather than silently doing nothing.
+    """
+
+    __slots__ = ()
+    untracked = True
+
+
+def _accumulate(nodes: list[Value], before: list[Any]) -> None:
+    """node.grad = before + this pass's gradient, for every node; a sum that is not finite
+    refuses the whole accumulation (every `.grad` is left as it was before the pass)."""
+    try:
+        for node, g in zip(nodes, before):
+            if type(g) is not float or g:
+                new = node.grad
+                total = g + new
+                if type(total) is float and total - total != 0.0 and not node.constant:
+                    what = f"{node.label!r}" if node.label else f"(data={node.data!r})"
+                    raise OverflowError(
+                        f"backward: accumulating the gradient of {what}: {g!r} + {new!r} is {total!r}"
+                    )
+                node.grad = total
+    except BaseException:
+        for node, g in zip(nodes, before):
+            node.grad = g
+        raise
+
+
 # --- building nodes -----------------------------------------------------------------------------
 
 _new = object.__new__
@@ -318,12 +387,18 @@ def _as_float(x: Any, op: str) -> float:
         try:
             x = float(x)
         except OverflowError:
-            digits = str(x)
-            shown = digits if len(digits) < 30 else f"{digits[:12]}...({len(digits)} digits)"
-            raise OverflowError(f"{op}: the operand {shown} is too large for a float") from None
+            raise OverflowError(f"{op}: the operand {_big_int(x)} is too large for a float") from None
     if x - x != 0.0:  # inf - inf and nan - nan are nan
         raise ValueError(f"{op}: expected a finite number, got {x!r}")
     return x
+
+
+def _big_int(x: Any) -> str:
+    """A huge int shown by its size (str() of one over 4300 digits raises)."""
+    if isinstance(x, int):
+        digits = len(str(x)) if x.bit_length() < 10_000 else int(x.bit_length() * math.log10(2)) + 1
+        return f"{'-' if x < 0 else ''}10^{digits - 1}... ({digits} digits)" if digits >= 30 else str(x)
+    return repr(x)
 
 
 def _compared(x: Any) -> float:
@@ -337,7 +412,7 @@ def _compared(x: Any) -> float:
 
 def _constant(x: Any, rule: Rule) -> Value:
     """A plain number used as an operand becomes a constant leaf of the graph."""
-    v = _new(Value)
+    v = _new(Constant)
     v.data = _as_float(x, rule.name)
     v.grad = 0.0
     v.label = ""
@@ -386,6 +461,7 @@ def _node(rule: Rule, data: float, a: Any, b: Value | None) -> Value:
         if MODES.anomaly:
             remember_origin(v)
     else:
+        v.__class__ = Untracked
         v._rule = v._a = v._b = None
     return v
 

@@ -1,0 +1,155 @@
+"""Issue 10, engine items: constants never break backward, create_graph agrees with backward,
+accumulation is checked, edge cases of pow and sum, and messages that name the op and the value.
+Oracle: PyTorch float64 (and hand math where PyTorch has no opinion)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd_lite import Value, grad, no_grad, topological_order
+
+torch = pytest.importorskip("torch")
+
+
+def torch_grad(f, x0: float) -> float:
+    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    f(x).backward()
+    return float(x.grad)
+
+
+# --- item 5: no derivative toward a plain-number constant ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "f, x0",
+    [
+        (lambda x: x / 1e-300, 2.0),  # d/d(1e-300) would be -2e600: -inf
+        (lambda x: (x * 1e-300) / 1e-300, 3.0),
+        (lambda x: 1e-300 / (x * 1e300), 1.0),  # toward the constant numerator: 1/(x·1e300), finite
+        (lambda x: 1e-5**x, -61.0),
+        (lambda x: 0**x, 2.0),
+    ],
+)
+def test_constants_get_no_derivative_that_could_break_backward(f, x0: float) -> None:
+    x = Value(x0)
+    f(x).backward()
+    assert x.grad == pytest.approx(torch_grad(f, x0), rel=1e-12)
+
+
+CREATE_GRAPH_LIMIT = pytest.mark.xfail(
+    strict=True,
+    reason="with create_graph=True the derivative toward a constant is recorded as a Value op, "
+    "whose forward refuses -out/b = -inf; the rule table returns all local derivatives at once",
+)
+
+
+@pytest.mark.parametrize(
+    "mode", ["plain", "anomaly", pytest.param("create_graph", marks=CREATE_GRAPH_LIMIT), "hook"]
+)
+def test_every_path_ignores_a_constants_gradient(mode: str) -> None:
+    """The fast path, anomaly mode, create_graph and hooks (the general path) all agree."""
+    from autograd_lite import detect_anomaly
+
+    x = Value(2.0, "x")
+    y = x / 1e-300
+    if mode == "hook":
+        x.register_hook(lambda g: None)
+    if mode == "anomaly":
+        with detect_anomaly():
+            y.backward()
+    else:
+        y.backward(create_graph=mode == "create_graph")
+    g = x.grad.data if isinstance(x.grad, Value) else x.grad
+    assert g == pytest.approx(1e300, rel=1e-15)
+
+
+# --- item 6: create_graph=True succeeds where backward() does -------------------------------------
+
+
+def test_create_graph_skips_an_edge_whose_gradient_is_a_constant_zero() -> None:
+    x = Value(0.0)
+    z = (x**0.5) * 0.0 + x
+    z.backward()
+    assert x.grad == 1.0
+    x.grad = 0.0
+    z.backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 1.0
+
+
+# --- item 7: accumulation is checked ---------------------------------------------------------------
+
+
+def test_accumulating_into_infinity_is_refused_and_restores_every_gradient() -> None:
+    x = Value(1.0, "x")
+    y = x * 1e308
+    y.backward()
+    assert x.grad == 1e308
+    with pytest.raises(OverflowError, match=r"backward: accumulating .*'x'.* 1e\+308 \+ 1e\+308 is inf"):
+        y.backward()
+    assert x.grad == 1e308 and y.grad == 1.0
+
+
+# --- item 10: edge cases ---------------------------------------------------------------------------
+
+
+def test_pow_toward_a_tiny_base_at_exponent_zero() -> None:
+    a, b = Value(1e-310), Value(0.0)
+    (a**b).backward()
+    ta = torch.tensor(1e-310, dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    (ta**tb).backward()
+    assert (a.grad, b.grad) == (float(ta.grad), float(tb.grad))
+
+
+def test_sum_with_an_intermediate_overflow_but_a_finite_exact_result() -> None:
+    s = Value.sum([1e308, 1e308, -1e308])
+    assert s.data == 1e308
+    with pytest.raises(OverflowError, match=r"sum: the sum of 2 values overflows a float"):
+        Value.sum([1e308, 1e308])
+
+
+# --- item 11: messages ---------------------------------------------------------------------------
+
+
+def test_huge_integer_operand_names_its_size() -> None:
+    with pytest.raises(OverflowError, match=r"Value: the operand .*\(5001 digits\) is too large for a float"):
+        Value(10**5000)
+
+
+def test_label_must_be_a_string() -> None:
+    with pytest.raises(TypeError, match=r"Value: label must be a string, got 123"):
+        Value(1.0, label=123)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda x: grad(3.0, [x]), r"grad: output must be a Value, got 3\.0"),  # type: ignore[arg-type]
+        (lambda x: grad(x * 2, [2.0]), r"grad: inputs\[0\] must be a Value, got 2\.0"),  # type: ignore[list-item]
+        (lambda x: grad(x * 2, x), r"grad: inputs must be a sequence of Values"),  # type: ignore[arg-type]
+        (lambda x: topological_order(3.0), r"topological_order: root must be a Value, got 3\.0"),  # type: ignore[arg-type]
+    ],
+)
+def test_functions_of_graphs_refuse_plain_numbers(call, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        call(Value(1.0))
+
+
+def test_backward_on_a_result_made_under_no_grad_raises() -> None:
+    x = Value(2.0)
+    with no_grad():
+        y = x * 3.0
+    with pytest.raises(RuntimeError, match=r"backward: this Value was made under no_grad\(\)"):
+        y.backward()
+    assert x.grad == 0.0
+    y2 = y * x  # still usable as an input
+    y2.backward()
+    assert x.grad == 6.0
+
+
+def test_local_grads_of_a_valid_node_with_an_infinite_derivative() -> None:
+    y = Value(0.0) ** 0.5  # sqrt at 0: the derivative is +inf
+    assert y.local_grads == (math.inf,)
+    assert Value(0.0).sqrt().local_grads == (math.inf,)
