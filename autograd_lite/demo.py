@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .engine.backprop import topological_order
 from .engine.value import Value
 from .training.recipe import TrainConfig, check_out, run_training
-from .viz.table import format_table
+from .viz.table import format_table, node_names
 
 
 def lecture_example() -> Value:
@@ -44,6 +45,18 @@ def draw_lecture_graph(g: Value, path: Path) -> Path | None:
         return None
 
 
+def table_legend(root: Value) -> str:
+    """What the table's rows and columns mean, with the unnamed constants (#i rows) spelled out."""
+    order = topological_order(root)
+    names = node_names(order)
+    constants = [f"{names[v]} is the constant {v.data:g}" for v in order if not v.parents and not v.label]
+    lines = ["Rows run inputs first (backprop visits them bottom-up); grad is dg/d(row)."]
+    if constants:
+        lines.append("Rows #i are the formula's unnamed constants: " + "; ".join(constants) + ".")
+    lines.append("local derivatives are d(row)/d(input), one per entry of the inputs column.")
+    return "\n".join(lines)
+
+
 def run_demo(out: str | Path = "out", epochs: int = 30) -> None:
     """Print the lecture table, draw its graph, then train and save a small MLP on moons into `out`."""
     out = check_out(out)  # a bad folder is refused before anything is printed
@@ -53,6 +66,7 @@ def run_demo(out: str | Path = "out", epochs: int = 30) -> None:
     g.backward()
     print("f(x1, x2) = (2*x1 + 3*x2)**2 + 3 at (1, 3), forward and backward:\n")
     print(format_table(g))
+    print(table_legend(g))
     print()
     drawn = draw_lecture_graph(g, out / "graph.svg")
     if drawn is not None:

@@ -129,7 +129,7 @@ def plot_decision_boundary(
     flat = [o[0] for o in outs]
     grid = [classes[i * resolution : (i + 1) * resolution] for i in range(resolution)]
     if ax is None:
-        fig, (ax,) = _new_figure(1, 5.0, 4.5)
+        fig, (ax,) = _new_figure(1, 5.8, 4.5)  # wider by the legend beside the axes
     fig = ax.figure
     colours = [CLASS_COLOURS[i % len(CLASS_COLOURS)] for i in range(k)]
     ax.contourf(gx, gy, grid, levels=[i - 0.5 for i in range(k + 1)], cmap=ListedColormap(colours), alpha=0.3)
@@ -147,6 +147,7 @@ def plot_decision_boundary(
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.set_title(title if title is not None else "decision boundary")
-    ax.legend(loc="best", fontsize="small")
+    # beside the plot, not on it: a legend inside the axes hides points and the boundary
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize="small")
     _save(fig, path)
     return fig

@@ -284,7 +284,10 @@ def _save_outputs(run: PreparedRun, history: History, test_acc: float | None) ->
     try:
         write_json(stage / names[0], state)
         plot_history(history, stage / names[1])
-        title = c.dataset if test_acc is None else f"{c.dataset}: test accuracy {test_acc:.3f}"
+        # the plot shows every point (train, validation and test), so the title says so
+        title = f"{c.dataset}: all {len(run.X)} points"
+        if test_acc is not None:
+            title += f" (test accuracy {test_acc:.3f})"
         transform, resolution = run.scaler.transform, c.resolution
         plot_decision_boundary(
             run.model, run.X, run.y, stage / names[2], transform=transform, resolution=resolution, title=title

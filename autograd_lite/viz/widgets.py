@@ -144,14 +144,16 @@ def _static_view_class() -> type:
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
             bundle = super()._repr_mimebundle_(**kwargs)
             if isinstance(bundle, dict):
-                bundle["text/html"] = "<div>" + "\n".join(c.value for c in self.static_parts) + "</div>"
+                parts = [c if isinstance(c, str) else c.value for c in self.static_parts]
+                bundle["text/html"] = "<div>" + "\n".join(parts) + "</div>"
             return bundle
 
     return StaticView
 
 
 def static_view_box(children: list[Any], static_parts: tuple[Any, ...]) -> Any:
-    """A VBox of `children` whose static HTML view (see module doc) joins the `static_parts` HTML widgets."""
+    """A VBox of `children` whose static HTML view (see module doc) joins `static_parts`: HTML widgets
+    (their value when displayed) or fixed HTML text."""
     box = _static_view_class()(children)
     box.static_parts = static_parts
     return box
