@@ -33,7 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
-    pytest.skip("needs Debian's chromium and chromium-driver (make test installs them)", allow_module_level=True)
+    pytest.skip(
+        "needs Debian's chromium and chromium-driver (make test installs them)", allow_module_level=True
+    )
 webdriver = pytest.importorskip("selenium.webdriver")
 pytest.importorskip("jupyterlab")
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
@@ -74,7 +76,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         shutil.copy(ROOT / "notebooks" / name, work / name)
     settings = home / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    (settings / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}'
+    )
     port, token = free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
@@ -173,7 +177,9 @@ def screenshot(driver: Any, name: str) -> None:
 def open_and_run_all(driver: Any, url: str, timeout: float = 150) -> None:
     """Open a notebook, wait for its kernel, run all cells and wait until every code cell has run."""
     driver.get(url)
-    wait_for("the notebook to open", lambda: driver.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel .jp-Cell"))
+    wait_for(
+        "the notebook to open", lambda: driver.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel .jp-Cell")
+    )
     wait_for(
         "the kernel to be idle",
         lambda: driver.execute_script(
@@ -198,19 +204,24 @@ def open_and_run_all(driver: Any, url: str, timeout: float = 150) -> None:
 def assert_no_error_output(driver: Any) -> None:
     errors = driver.execute_script(
         "return [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type="
-        "\"application/vnd.jupyter.stderr\"], .jp-OutputArea-output[data-mime-type="
-        "\"application/vnd.jupyter.error\"], .autograd-lite-error-message')]"
+        '"application/vnd.jupyter.stderr"], .jp-OutputArea-output[data-mime-type='
+        '"application/vnd.jupyter.error"], .autograd-lite-error-message\')]'
         ".map(e => e.textContent.slice(0, 500));"
     )
     assert not errors, f"error output on the page: {errors}"
 
 
 def assert_graphs_fit(driver: Any) -> int:
-    """Every Graphviz picture (its <svg>) lies within its output area; returns how many there are."""
+    """Every Graphviz picture (inline <svg>, or <img> of an SVG output) lies within its output area.
+
+    Returns how many there are.
+    """
     boxes = driver.execute_script(
-        "return [...document.querySelectorAll('.jp-OutputArea-output svg')]"
-        ".filter(s => s.querySelector('g.graph'))"
-        ".map(s => { const r = s.getBoundingClientRect();"
+        "const inline = [...document.querySelectorAll('.jp-OutputArea-output svg')]"
+        ".filter(s => s.querySelector('g.graph'));"
+        "const images = [...document.querySelectorAll("
+        "'.jp-OutputArea-output[data-mime-type=\"image/svg+xml\"] img')];"
+        "return [...inline, ...images].map(s => { const r = s.getBoundingClientRect();"
         " const a = s.closest('.jp-OutputArea-output').getBoundingClientRect();"
         " return [r.left, r.right, r.width, a.left, a.right, a.width]; });"
     )
@@ -260,8 +271,12 @@ def test_notebook_01_steps_through_backprop(lab: str, browser: Any) -> None:
 
     handle = slider.find_element(By.CSS_SELECTOR, ".noUi-handle")
     track = slider.find_element(By.CSS_SELECTOR, ".noUi-target")
-    ActionChains(driver).click_and_hold(handle).move_by_offset(track.size["width"] // 2, 0).release().perform()
-    k, n, svg = wait_for("the dragged slider to show another step", lambda: (s := step_state(driver))[0] > 1 and s)
+    ActionChains(driver).click_and_hold(handle).move_by_offset(
+        track.size["width"] // 2, 0
+    ).release().perform()
+    k, n, svg = wait_for(
+        "the dragged slider to show another step", lambda: (s := step_state(driver))[0] > 1 and s
+    )
     wait_for("the words to follow the slider", lambda: step_state(driver)[1] == step_state(driver)[0])
     k, n, svg = step_state(driver)
     assert k == n > 1 and svg != first_svg, "after a drag, frame and words show the slider's step"
@@ -301,26 +316,34 @@ def test_notebook_05_trains_from_the_button(lab: str, browser: Any) -> None:
 
     def set_text(description: str, value: str) -> None:
         box = panel.find_element(
-            By.XPATH, f".//div[contains(@class,'widget-text')][.//label[normalize-space()='{description}']]//input"
+            By.XPATH,
+            f".//div[contains(@class,'widget-text')][.//label[normalize-space()='{description}']]//input",
         )
         box.clear()
         box.send_keys(value)
 
-    Select(panel.find_element(By.XPATH, ".//div[.//label[normalize-space()='data set']]//select")).select_by_value(
-        "moons"
-    )
+    Select(
+        panel.find_element(By.XPATH, ".//div[.//label[normalize-space()='data set']]//select")
+    ).select_by_value("moons")
     set_text("hidden sizes", "8")
     button = panel.find_element(By.XPATH, ".//button[normalize-space()='Train']")
     button.click()
-    wait_for("the status to show progress", lambda: status.text != before and status.text.startswith(("epoch", "done")))
+    wait_for(
+        "the status to show progress",
+        lambda: status.text != before and status.text.startswith(("epoch", "done")),
+    )
     wait_for("moons to finish", lambda: status.text.startswith("done after"), timeout=120)
     assert "test accuracy" in status.text
     screenshot(driver, "05-moons")
 
-    Select(panel.find_element(By.XPATH, ".//div[.//label[normalize-space()='data set']]//select")).select_by_value("xor")
+    Select(
+        panel.find_element(By.XPATH, ".//div[.//label[normalize-space()='data set']]//select")
+    ).select_by_value("xor")
     before = status.text
     button.click()
-    wait_for("xor to finish", lambda: status.text != before and status.text.startswith("done after"), timeout=120)
+    wait_for(
+        "xor to finish", lambda: status.text != before and status.text.startswith("done after"), timeout=120
+    )
     assert "train accuracy" in status.text and "no validation or test data" in status.text
     assert_no_error_output(driver)
     assert assert_graphs_fit(driver) >= 1

@@ -114,3 +114,62 @@ def test_static_view_shows_the_first_frame_without_a_kernel() -> None:
     assert "application/vnd.jupyter.widget-view+json" in bundle  # live notebooks get the widget
     static = bundle["text/html"]
     assert "<svg" in static and "step 1 of 7: g = e + 3" in static
+
+
+def node_centres(svg: str) -> dict[str, tuple[float, float]]:
+    """Each node's title -> the centre of its first text, from the SVG Graphviz wrote."""
+    ns = "{http://www.w3.org/2000/svg}"
+    root = ET.fromstring(svg)
+    out = {}
+    for g in root.iter(f"{ns}g"):
+        if g.get("class") == "node":
+            title, text = g.find(f"{ns}title"), g.find(f".//{ns}text")
+            assert title is not None and text is not None
+            out[str(title.text)] = (float(text.get("x", "nan")), float(text.get("y", "nan")))
+    return out
+
+
+def test_frames_share_one_layout_so_nothing_moves_between_steps() -> None:
+    g, _ = lecture()
+    box = step_widget(Stepper(g, skip_constants=True), show_local=True)
+    boxes = {}
+    for k in range(1, 8):
+        box.slider.value = k
+        boxes[k] = node_centres(box.picture.value)
+    first = boxes[1]
+    assert len(first) == 15
+
+    def relative(centres: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        x0, y0 = centres["v0"]  # positions relative to one node: the drawing's margins may differ
+        return {name: (x - x0, y - y0) for name, (x, y) in centres.items()}
+
+    for k, centres in boxes.items():
+        # a label's text may shift a little inside its box ("grad ?" -> "grad 22"); rows do not move
+        for name, (x, y) in relative(centres).items():
+            assert abs(x - relative(first)[name][0]) < 25 and abs(y - relative(first)[name][1]) < 0.5, (
+                k,
+                name,
+            )
+    # without pinning, dot moves nodes between these frames (the issue measured 385/391/387 px)
+    plain = [node_centres(box.stepper.frame(i).svg()) for i in range(7)]
+    assert any(p != plain[0] for p in plain)
+
+
+def test_a_long_chain_is_drawn_top_to_bottom_to_fit_the_column() -> None:
+    import re
+
+    from autograd_lite.viz import draw_graph
+    from autograd_lite.viz.graph import COLUMN_PX
+
+    g, _ = lecture()
+    drawing = draw_graph(g, show_local=True)
+    assert "rankdir=TB" in drawing.source  # 4 operations deep: left to right would be ~1450 px
+    w, h = (
+        float(x) * 4 / 3
+        for x in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', drawing.svg()).groups()
+    )
+    assert w <= COLUMN_PX + 1 and h > w
+    x, y = Value(1.0, "x"), Value(2.0, "y")
+    assert "rankdir=LR" in draw_graph(x * y).source  # short: left to right fits
+    bundle = drawing._repr_mimebundle_()
+    assert bundle["image/svg+xml"].startswith('<svg style="max-width:100%;height:auto" ')

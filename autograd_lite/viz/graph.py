@@ -162,7 +162,7 @@ class Drawing:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, str]:
         try:
-            return {"image/svg+xml": self.svg()}
+            return {"image/svg+xml": fit_width(self.svg())}
         except GraphvizNotFoundError:  # no `dot`: show the DOT text and say how to get pictures
             return {"text/plain": self.source + "\n// " + _INSTALL_HINT.replace("\n", "\n// ")}
 
@@ -197,13 +197,52 @@ def render(graph: Drawing | Any, path: str | Path) -> Path:
     return path
 
 
+# --- fitting the width it is shown in -------------------------------------------------------------
+
+COLUMN_PX = 900
+"""The width a drawing should fit: a JupyterLab output area is about 950 px in a laptop window."""
+
+_RANK_PX = {"LR": 160, "TB": 135}  # about what one rank of boxes and ellipses takes across, in px
+
+
+def auto_rankdir(values: list[Value], ops: list[Value]) -> str:
+    """ "LR" when the left-to-right drawing fits `COLUMN_PX`, else "TB" if that is narrower.
+
+    Left to right, the width grows with the depth (a rank per value and per operation on the longest
+    path); top to bottom, with the breadth (the most values or operations at one depth).
+    """
+    drawn, with_op = set(values) | set(ops), set(ops)
+    depth: dict[Value, int] = {}
+    for v in values:  # topological order: operands first
+        depth[v] = 0 if v not in with_op else 2 + max((depth.get(p, 0) for p in v.parents), default=0)
+    lr_width = (max(depth.values(), default=0) + 1) * _RANK_PX["LR"]
+    if lr_width <= COLUMN_PX:
+        return "LR"
+    breadth: dict[int, int] = {}
+    for v in drawn:
+        d = depth.get(v, 0)
+        breadth[d] = breadth.get(d, 0) + 1
+    tb_width = max(breadth.values(), default=1) * _RANK_PX["TB"]
+    return "TB" if tb_width < lr_width else "LR"
+
+
+def fit_width(svg: str) -> str:
+    """The SVG (from its <svg> tag on) scaled down, never up, to the width of its container.
+
+    A safety net under `auto_rankdir`: a drawing wider than the column shrinks instead of hiding
+    behind a scroll bar. (Browsers keep the aspect ratio from the viewBox Graphviz writes.)
+    """
+    svg = svg[svg.index("<svg") :]  # drop the XML prologue, which does not belong inside HTML
+    return svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+
+
 # --- public entry point ---------------------------------------------------------------------------
 
 
 def draw_graph(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     show_local: bool = False,
     fmt: str | int = "{:.4g}",
     color_by: str | None = "role",
@@ -214,7 +253,9 @@ def draw_graph(
 ) -> Drawing:
     """Draw everything `root` depends on: a box per Value, an ellipse per operation.
 
-    rankdir: "LR" (inputs left) or "TB" (inputs on top). show_local: label each operand edge with
+    rankdir: "LR" (inputs left), "TB" (inputs on top) or "auto" (LR unless that would be wider than
+    a notebook column, `COLUMN_PX`, and TB narrower: long chains run top to bottom).
+    show_local: label each operand edge with
     the local derivative d(output)/d(operand). fmt: a format string like "{:.4g}" or a number of
     significant digits. color_by: "role", "grad" (log10|grad|, see `GRAD_DECADES`) or None.
     model: an nn Module whose parameters are drawn as parameters and used for grouping.
@@ -229,7 +270,7 @@ def draw_graph(
 
 @dataclass
 class _Style:
-    rankdir: str = "LR"
+    rankdir: str = "auto"
     show_local: bool = False
     fmt: str | int = "{:.4g}"
     color_by: str | None = "role"
@@ -245,7 +286,7 @@ class _Style:
 
 
 def _check_style(s: _Style) -> None:
-    choice("draw_graph", "rankdir", s.rankdir, ("LR", "TB", "RL", "BT"))
+    choice("draw_graph", "rankdir", s.rankdir, ("auto", "LR", "TB", "RL", "BT"))
     choice("draw_graph", "color_by", s.color_by, ("role", "grad", None))
     choice("draw_graph", "group", s.group, (None, "layer", "neuron"))
     positive_int("draw_graph", "max_nodes", s.max_nodes)
@@ -334,9 +375,17 @@ def _draw(root: Value, s: _Style) -> Drawing:
 
     import graphviz
 
+    rankdir = s.rankdir if s.rankdir != "auto" else auto_rankdir(plan.values, plan.ops)
     dot = graphviz.Digraph(
         name="autograd_lite",
-        graph_attr={"rankdir": s.rankdir, "fontname": "Helvetica", "nodesep": "0.25", "ranksep": "0.35"},
+        # size: a drawing wider than the column (in inches, 96 px each) is scaled down to fit it
+        graph_attr={
+            "rankdir": rankdir,
+            "size": f"{COLUMN_PX / 96:.3g},1000",
+            "fontname": "Helvetica",
+            "nodesep": "0.25",
+            "ranksep": "0.35",
+        },
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#555555", "arrowsize": "0.6"},
     )
