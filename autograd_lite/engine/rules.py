@@ -13,8 +13,17 @@ with ``create_graph=True``, which records the derivative itself as a graph so it
 differentiated again). Every forward function checks its operands and raises an error that
 names the operation and the offending value instead of returning NaN or infinity.
 
-Adding an operation means adding one `Rule` here and a method on `Value` that applies it.
-An operation with a constant parameter (the exponent of x ** 2, the slope of a leaky ReLU) is
+A rule's `code` function is the same idea on *source text*: called as ``code(*names, out)`` with
+the names of the operand variables and of the output, it returns the forward expression and the
+local derivatives as Python expressions, e.g. for `mul` ``code("a", "b", "c")`` gives
+``("a * b", ("b", "a"))``. The compiler (`autograd_lite.compiler`) writes a traced graph as a
+program from these, one line per node. The expressions use arithmetic, single comparisons,
+conditional expressions (``x if x > 0.0 else 0.0``) and the functions named in `CODE_NAMES`; no
+``and``/``or`` and no chained comparison, so the same text also runs on NumPy arrays (one number
+per sample, a conditional written as ``where(test, a, b)``).
+
+Adding an operation means adding one `Rule` here (with its `code`) and a method on `Value` that
+applies it. An operation with a constant parameter (the exponent of x ** 2, the slope of a leaky ReLU) is
 a *family*: a function from the parameter to its `Rule` (`power(n)`, `rpow(c)`, `leaky_relu(slope)`,
 `elu(alpha)`, `clamp(low, high)`), so the parameter is part of the op rather than a graph node.
 Each family keeps the last `FAMILY_CACHE_SIZE` rules it made (a bounded cache: a program that
@@ -32,6 +41,8 @@ from fractions import Fraction
 from typing import Any
 
 __all__ = [
+    "CODE_NAMES",
+    "Code",
     "FAMILIES",
     "FAMILY_CACHE_SIZE",
     "RULES",
@@ -39,9 +50,14 @@ __all__ = [
     "clamp",
     "elu",
     "leaky_relu",
+    "literal",
     "power",
     "rpow",
 ]
+
+
+Code = Callable[..., tuple[str, tuple[str, ...]]]
+"""(*operand names, out name) -> (forward expression, local derivative expressions): a rule as source."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +69,7 @@ class Rule:
     forward: Callable[..., float]  # floats in, float out; raises on bad input
     local: Callable[..., tuple[Any, ...]]  # (*inputs, out) -> d out / d input_i, one per input
     doc: str = field(default="", repr=False)  # the math, for tables and tooltips
+    code: Code | None = field(default=None, repr=False)  # (*names, out) -> the same two as source
 
     def __repr__(self) -> str:
         return f"Rule({self.name!r})"
@@ -84,6 +101,16 @@ def _data(x: Any) -> float:
 
 def _is_integer(x: float) -> bool:
     return x == math.floor(x)
+
+
+def literal(x: float) -> str:
+    """A number as Python source: whole numbers without ".0" (``2``), others by repr, infinities as
+    1e999; negative in parentheses, so it can stand anywhere an operand name can (``x ** (-1)``)."""
+    if math.isinf(x):
+        text = "1e999"
+    else:
+        text = str(int(x)) if x == math.floor(x) and abs(x) < 1e15 else repr(float(x))
+    return f"({text})" if x < 0.0 else text
 
 
 # --- forward functions that need guarding ----------------------------------------------------
@@ -183,13 +210,83 @@ def _sum(*xs: float) -> float:
             raise OverflowError(f"sum: the sum of {len(xs)} values overflows a float") from None
 
 
+def _dpow_base(a: float, b: float) -> float:
+    """d(a^b)/da = b*a^(b-1), and 0 at a = b = 0 (0^b is 1 near b = 0)."""
+    return 0.0 if a == 0.0 == b else b * a ** (b - 1.0)
+
+
+def _dpow_exponent(a: float, out: float) -> float:
+    """d(a^b)/db = a^b*log(a), and 0 at a = 0 (as PyTorch: where log a is -inf)."""
+    return 0.0 if a == 0.0 else out * math.log(a)
+
+
+def _checked_rpow(c: float, x: float) -> float:
+    return _rpow_forward(c)(x)
+
+
+CODE_NAMES: dict[str, Callable[..., float]] = {
+    "exp": math.exp,
+    "log": math.log,
+    "tanh": math.tanh,
+    "sqrt": math.sqrt,
+    "abs": abs,
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": _tan,  # guarded: math.tan answers 1.6e16 at the double nearest a pole
+    "arctan": math.atan,
+    "log1p": math.log1p,
+    "expm1": math.expm1,
+    "sigmoid": _sigmoid,  # guarded: 1/(1 + exp(-x)) would overflow for x < -709
+    "checked_pow": _pow,  # guarded: (-8.0) ** 0.5 is a complex number in Python, not an error
+    "checked_pow_value": _pow_value,
+    "checked_rpow": _checked_rpow,
+    "dpow_base": _dpow_base,
+    "dpow_exponent": _dpow_exponent,
+}
+"""The functions that `Rule.code` expressions may call, by name, on floats. Where the plain
+function would return a wrong kind of answer instead of raising (a complex power, an overflow in
+a naive sigmoid, a huge tangent) the name is the rule's guarded forward. A compiled program that
+raises or ends with a number that is not finite is re-run by the engine, which raises its own
+error (or, if the engine succeeds, gives the answer)."""
+
+
 # --- the table -------------------------------------------------------------------------------
 
-ADD = Rule("add", "+", operator.add, lambda a, b, out: (1.0, 1.0), "d(a+b)/da = 1, d(a+b)/db = 1")
-SUB = Rule("sub", "-", operator.sub, lambda a, b, out: (1.0, -1.0), "d(a-b)/da = 1, d(a-b)/db = -1")
-MUL = Rule("mul", "*", operator.mul, lambda a, b, out: (b, a), "d(ab)/da = b, d(ab)/db = a")
-DIV = Rule("div", "/", _div, lambda a, b, out: (1.0 / b, -out / b), "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2")
-NEG = Rule("neg", "-", operator.neg, lambda x, out: (-1.0,), "d(-x)/dx = -1")
+ADD = Rule(
+    "add",
+    "+",
+    operator.add,
+    lambda a, b, out: (1.0, 1.0),
+    "d(a+b)/da = 1, d(a+b)/db = 1",
+    lambda a, b, out: (f"{a} + {b}", ("1", "1")),
+)
+SUB = Rule(
+    "sub",
+    "-",
+    operator.sub,
+    lambda a, b, out: (1.0, -1.0),
+    "d(a-b)/da = 1, d(a-b)/db = -1",
+    lambda a, b, out: (f"{a} - {b}", ("1", "-1")),
+)
+MUL = Rule(
+    "mul",
+    "*",
+    operator.mul,
+    lambda a, b, out: (b, a),
+    "d(ab)/da = b, d(ab)/db = a",
+    lambda a, b, out: (f"{a} * {b}", (b, a)),
+)
+DIV = Rule(
+    "div",
+    "/",
+    _div,
+    lambda a, b, out: (1.0 / b, -out / b),
+    "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2",
+    lambda a, b, out: (f"{a} / {b}", (f"1 / {b}", f"-{out} / {b}")),
+)
+NEG = Rule(
+    "neg", "-", operator.neg, lambda x, out: (-1.0,), "d(-x)/dx = -1", lambda x, out: (f"-{x}", ("-1",))
+)
 POW = Rule(
     "pow",
     "**",
@@ -201,36 +298,124 @@ POW = Rule(
         0.0 if _data(a) == 0.0 else out * _log(a),  # as PyTorch: 0 where log a is -inf
     ),
     "d(a^b)/da = b*a^(b-1), d(a^b)/db = a^b*log(a)",
+    lambda a, b, out: (
+        f"checked_pow_value({a}, {b})",
+        (f"dpow_base({a}, {b})", f"dpow_exponent({a}, {out})"),
+    ),
 )
-EXP = Rule("exp", "exp", _exp, lambda x, out: (out,), "d(e^x)/dx = e^x")
-LOG = Rule("log", "log", _log_forward, lambda x, out: (1.0 / x,), "d(log x)/dx = 1/x")
-TANH = Rule("tanh", "tanh", math.tanh, lambda x, out: (1.0 - out * out,), "d(tanh x)/dx = 1 - tanh(x)^2")
-SIGMOID = Rule("sigmoid", "σ", _sigmoid, lambda x, out: (out * (1.0 - out),), "dσ(x)/dx = σ(x)(1 - σ(x))")
+EXP = Rule("exp", "exp", _exp, lambda x, out: (out,), "d(e^x)/dx = e^x", lambda x, out: (f"exp({x})", (out,)))
+LOG = Rule(
+    "log",
+    "log",
+    _log_forward,
+    lambda x, out: (1.0 / x,),
+    "d(log x)/dx = 1/x",
+    lambda x, out: (f"log({x})", (f"1 / {x}",)),
+)
+TANH = Rule(
+    "tanh",
+    "tanh",
+    math.tanh,
+    lambda x, out: (1.0 - out * out,),
+    "d(tanh x)/dx = 1 - tanh(x)^2",
+    lambda x, out: (f"tanh({x})", (f"1 - {out} * {out}",)),
+)
+SIGMOID = Rule(
+    "sigmoid",
+    "σ",
+    _sigmoid,
+    lambda x, out: (out * (1.0 - out),),
+    "dσ(x)/dx = σ(x)(1 - σ(x))",
+    lambda x, out: (f"sigmoid({x})", (f"{out} * (1 - {out})",)),
+)
 RELU = Rule(
     "relu",
     "relu",
     lambda x: x if x > 0.0 else 0.0,
     lambda x, out: (1.0 if _data(x) > 0.0 else 0.0,),
     "d relu(x)/dx = 1 if x > 0 else 0",
+    lambda x, out: (f"{x} if {x} > 0.0 else 0.0", (f"1 if {x} > 0.0 else 0",)),
 )
-SUM = Rule("sum", "Σ", _sum, lambda *xs_out: (1.0,) * (len(xs_out) - 1), "d(Σ x_i)/dx_i = 1")
-SQRT = Rule("sqrt", "√", _sqrt, lambda x, out: (0.5 / out,), "d√x/dx = 1/(2√x); infinite at x = 0")
+SUM = Rule(
+    "sum",
+    "Σ",
+    _sum,
+    lambda *xs_out: (1.0,) * (len(xs_out) - 1),
+    "d(Σ x_i)/dx_i = 1",
+    lambda *xs_out: (" + ".join(xs_out[:-1]), ("1",) * (len(xs_out) - 1)),
+)
+SQRT = Rule(
+    "sqrt",
+    "√",
+    _sqrt,
+    lambda x, out: (0.5 / out,),
+    "d√x/dx = 1/(2√x); infinite at x = 0",
+    lambda x, out: (f"sqrt({x})", (f"0.5 / {out}",)),
+)
 ABS = Rule(
     "abs",
     "abs",
     abs,
     lambda x, out: (_sign(_data(x)),),
     "d|x|/dx = sign(x): 1 for x > 0, -1 for x < 0, 0 at x = 0 (as PyTorch)",
+    lambda x, out: (f"abs({x})", (f"1 if {x} > 0.0 else -1 if {x} < 0.0 else 0",)),
 )
-SIN = Rule("sin", "sin", math.sin, lambda x, out: (_cos(x),), "d(sin x)/dx = cos x")
-COS = Rule("cos", "cos", math.cos, lambda x, out: (-_sin(x),), "d(cos x)/dx = -sin x")
-TAN = Rule("tan", "tan", _tan, lambda x, out: (1.0 + out * out,), "d(tan x)/dx = 1 + tan(x)^2")
+SIN = Rule(
+    "sin",
+    "sin",
+    math.sin,
+    lambda x, out: (_cos(x),),
+    "d(sin x)/dx = cos x",
+    lambda x, out: (f"sin({x})", (f"cos({x})",)),
+)
+COS = Rule(
+    "cos",
+    "cos",
+    math.cos,
+    lambda x, out: (-_sin(x),),
+    "d(cos x)/dx = -sin x",
+    lambda x, out: (f"cos({x})", (f"-sin({x})",)),
+)
+TAN = Rule(
+    "tan",
+    "tan",
+    _tan,
+    lambda x, out: (1.0 + out * out,),
+    "d(tan x)/dx = 1 + tan(x)^2",
+    lambda x, out: (f"tan({x})", (f"1 + {out} * {out}",)),
+)
 ARCTAN = Rule(
-    "arctan", "arctan", math.atan, lambda x, out: (1.0 / (1.0 + x * x),), "d(arctan x)/dx = 1/(1 + x^2)"
+    "arctan",
+    "arctan",
+    math.atan,
+    lambda x, out: (1.0 / (1.0 + x * x),),
+    "d(arctan x)/dx = 1/(1 + x^2)",
+    lambda x, out: (f"arctan({x})", (f"1 / (1 + {x} * {x})",)),
 )
-LOG1P = Rule("log1p", "log1p", _log1p, lambda x, out: (1.0 / (1.0 + x),), "d log(1 + x)/dx = 1/(1 + x)")
-EXPM1 = Rule("expm1", "expm1", _expm1, lambda x, out: (out + 1.0,), "d(e^x - 1)/dx = e^x = expm1(x) + 1")
-SIGN = Rule("sign", "sign", _sign, lambda x, out: (0.0,), "d sign(x)/dx = 0 (everywhere but the jump at 0)")
+LOG1P = Rule(
+    "log1p",
+    "log1p",
+    _log1p,
+    lambda x, out: (1.0 / (1.0 + x),),
+    "d log(1 + x)/dx = 1/(1 + x)",
+    lambda x, out: (f"log1p({x})", (f"1 / (1 + {x})",)),
+)
+EXPM1 = Rule(
+    "expm1",
+    "expm1",
+    _expm1,
+    lambda x, out: (out + 1.0,),
+    "d(e^x - 1)/dx = e^x = expm1(x) + 1",
+    lambda x, out: (f"expm1({x})", (f"{out} + 1",)),
+)
+SIGN = Rule(
+    "sign",
+    "sign",
+    _sign,
+    lambda x, out: (0.0,),
+    "d sign(x)/dx = 0 (everywhere but the jump at 0)",
+    lambda x, out: (f"1.0 if {x} > 0.0 else -1.0 if {x} < 0.0 else 0.0", ("0",)),
+)
 
 # --- families: one rule per value of a constant parameter ----------------------------------------
 
@@ -250,14 +435,30 @@ def power(n: float) -> Rule:
     """
     label = _g(n)
     if n == 0.0:  # x^0 = 1 is constant: its derivative is 0 everywhere, x = 0 included
-        return Rule("power", "**0", lambda x: 1.0, lambda x, out: (0.0,), "d(x^0)/dx = 0")
+        return Rule(
+            "power",
+            "**0",
+            lambda x: 1.0,
+            lambda x, out: (0.0,),
+            "d(x^0)/dx = 0",
+            lambda x, out: ("1", ("0",)),
+        )
     return Rule(
         "power",
         f"**{label}",
         lambda x: _pow(x, n, "power"),
         lambda x, out: (n * x ** (n - 1.0),),
         f"d(x^{label})/dx = {label}*x^({label}-1)",
+        _power_code(n),
     )
+
+
+def _power_code(n: float) -> Code:
+    """x ** n as source; d/dx = n*x^(n-1), written 2 * x for n = 2 and 1 for n = 1."""
+    lit, lower = literal(n), literal(n - 1.0)
+    forward = "{x} ** " + lit if _is_integer(n) else "checked_pow({x}, " + lit + ")"  # no complex powers
+    derivative = "1" if n == 1.0 else lit + " * {x}" if n == 2.0 else lit + " * {x} ** " + lower
+    return lambda x, out: (forward.format(x=x), (derivative.format(x=x),))
 
 
 def _rpow_forward(c: float) -> Callable[[float], float]:
@@ -280,7 +481,14 @@ def rpow(c: float) -> Rule:
     """
     label = _g(c)
     if c == 0.0:
-        return Rule("rpow", "0**", _rpow_forward(c), lambda x, out: (0.0,), "d(0^x)/dx = 0")
+        return Rule(
+            "rpow",
+            "0**",
+            _rpow_forward(c),
+            lambda x, out: (0.0,),
+            "d(0^x)/dx = 0",
+            lambda x, out: (f"0.0 ** {x}", ("0",)),
+        )
     log_c = math.log(c) if c > 0.0 else math.nan
     return Rule(
         "rpow",
@@ -288,6 +496,10 @@ def rpow(c: float) -> Rule:
         _rpow_forward(c),
         lambda x, out: (out * log_c,),
         f"d({label}^x)/dx = {label}^x*log({label})",
+        lambda x, out: (
+            f"{literal(c)} ** {x}" if c > 0.0 else f"checked_rpow({literal(c)}, {x})",
+            (f"{out} * log({literal(c)})",),
+        ),
     )
 
 
@@ -301,6 +513,10 @@ def leaky_relu(slope: float) -> Rule:
         lambda x: x if x > 0.0 else slope * x,
         lambda x, out: (1.0 if _data(x) > 0.0 else slope,),
         f"d leaky_relu(x)/dx = 1 if x > 0 else {label}",
+        lambda x, out: (
+            f"{x} if {x} > 0.0 else {literal(slope)} * {x}",
+            (f"1 if {x} > 0.0 else {literal(slope)}",),
+        ),
     )
 
 
@@ -318,6 +534,10 @@ def elu(alpha: float) -> Rule:
         forward,
         lambda x, out: (1.0 if _data(x) > 0.0 else alpha * _exp_of(x),),
         f"d elu(x)/dx = 1 if x > 0 else {label}*e^x",
+        lambda x, out: (
+            f"{x} if {x} > 0.0 else {literal(alpha)} * expm1({x})",
+            (f"1 if {x} > 0.0 else {literal(alpha)} * exp({x})",),
+        ),
     )
 
 
@@ -332,7 +552,28 @@ def clamp(low: float, high: float) -> Rule:
         lambda x: low if x < low else high if x > high else x,
         lambda x, out: (1.0 if low <= _data(x) <= high else 0.0,),
         f"d clamp(x)/dx = 1 if x in {span} else 0",
+        _clamp_code(low, high),
     )
+
+
+def _clamp_code(low: float, high: float) -> Code:
+    """min(max(x, low), high) and its 0/1 derivative as conditionals; an infinite bound is no test."""
+
+    def code(x: str, out: str) -> tuple[str, tuple[str, ...]]:
+        forward, local = x, "1"
+        if high != math.inf:
+            forward, local = (
+                f"{literal(high)} if {x} > {literal(high)} else {forward}",
+                f"0 if {x} > {literal(high)} else {local}",
+            )
+        if low != -math.inf:
+            forward, local = (
+                f"{literal(low)} if {x} < {literal(low)} else {forward}",
+                f"0 if {x} < {literal(low)} else {local}",
+            )
+        return forward, (local,)
+
+    return code
 
 
 RULES: dict[str, Rule] = {
