@@ -7,6 +7,7 @@ The folders are the layers, each importing only from the ones above it in this l
 
 - `engine/`    the rule table, `Value`, backprop, grad and anomaly modes, hooks (pure Python)
 - `autograd/`  transforms on functions (`functional`) and finite-difference checks (`gradcheck`)
+- `compiler/`  `compile(fn, *inputs)`: trace once, replay the graph as generated Python code
 - `nn/`        modules, losses, checkpoints, the PyTorch bridge, diagnostics; `optim/` optimizers
 - `training/`  data sets, `fit`, predictions, plots
 - `viz/`       graph drawings, the stepper, the printed table, Jupyter widgets
@@ -22,6 +23,7 @@ from typing import Any
 
 from .autograd import functional
 from .autograd.gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck
+from .compiler import Compiled, GraphChanged, compile
 from .engine.backprop import grad, topological_order, zero_grad
 from .engine.hooks import RemovableHandle
 from .engine.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -38,6 +40,8 @@ __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "Compiled",
+    "GraphChanged",
     "GradcheckError",
     "GradcheckResult",
     "RULES",
@@ -46,6 +50,7 @@ __all__ = [
     "Stepper",
     "Value",
     "apply",
+    "compile",
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
