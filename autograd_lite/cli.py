@@ -174,6 +174,12 @@ def _add_train_arguments(p: argparse.ArgumentParser) -> None:
         help="folder for model.json, loss.png, decision_boundary.png (default: %(default)s)",
     )
     add("--no-progress", action="store_true", help="print no progress while training (default: progress on)")
+    add(
+        "--compile",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="trace the loss once and train on generated code (default: on where valid)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -217,6 +223,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         seed=args.seed,
         out=args.out,
         progress=False if args.no_progress else None,
+        compile=args.compile,
     )
 
 

@@ -1,8 +1,8 @@
 """compile(): the generated program computes what the engine computes, on every op and every model.
 
-Oracles: the lecture's hand-worked numbers (deck 3: g = 124, dg/dx1 = 44, dg/dx2 = 66) and the
-engine itself (`backward()` / `grad` on freshly built graphs), which tests/test_engine.py checks
-against PyTorch float64. Every comparison is at new numbers, not the traced ones.
+Oracles: the hand-worked numbers of lecture item 7 (docs/lectures.md: g = 124, dg/dx1 = 44,
+dg/dx2 = 66) and the engine itself (`backward()` / `grad` on freshly built graphs), which
+tests/test_engine.py checks against PyTorch float64. Every comparison is at new numbers, not the traced ones.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def test_lecture_example_reads_like_the_slide() -> None:
     assert "g_a = g_c" in lines and "g_b = g_c" in lines
     assert "g_x1 = 2 * g_a" in lines and "g_x2 = 3 * g_b" in lines
     assert f.source.startswith("def value_and_grad(x1, x2):") and "return g, [g_x1, g_x2]" in f.source
-    r = f(1.0, 3.0)  # deck 3: g = 124, dg/dx1 = 2·2c = 44, dg/dx2 = 3·2c = 66
+    r = f(1.0, 3.0)  # lecture item 7: g = 124, dg/dx1 = 2·2c = 44, dg/dx2 = 3·2c = 66
     assert (r.value, r.grads) == (124.0, [44.0, 66.0])
     r = f(-2.0, 0.5)  # c = -4 + 1.5 = -2.5: g = 9.25, grads 4c = -10 and 6c = -15
     assert (r.value, r.grads) == (9.25, [-10.0, -15.0])

@@ -1,7 +1,7 @@
 """`compile(fn, *example_inputs)`: trace once, then replay the generated program on new numbers.
 
     >>> from autograd_lite import compile
-    >>> def f(x1, x2):                      # lecture deck 3: f = (2·x1 + 3·x2)² + 3
+    >>> def f(x1, x2):                      # lecture item 7: f = (2·x1 + 3·x2)² + 3
     ...     return (2 * x1 + 3 * x2) ** 2 + 3
     >>> f_compiled = compile(f, 1.0, 3.0)
     >>> f_compiled(1.0, 3.0)                # the output and df/dx1, df/dx2

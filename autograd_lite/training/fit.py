@@ -30,6 +30,7 @@ from ..engine.value import Value
 from ..nn.losses import label_loss
 from ..optim.optimizers import SGD, Adam, Optimizer
 from .callbacks import Callback, History, ProgressBar, is_callback
+from .compiled import CompiledLoss, compiles_by_default
 from .data import batches
 from .predict import LossFn, Model, accuracy, batch_loss, evaluate, is_classification, predict
 
@@ -68,6 +69,7 @@ def fit(
     callbacks: Sequence[Callback] = (),
     progress: bool | None = None,
     seed: int = 0,
+    compile: bool | None = None,
 ) -> History:
     """Train `model` on (X, y) by gradient descent and return the `History` of every epoch.
 
@@ -85,6 +87,9 @@ def fit(
     - `val`: optional (X_val, y_val), evaluated under no_grad after every epoch.
     - `callbacks`: objects with ``on_batch_end`` / ``on_epoch_end`` (`callbacks.Callback`).
     - `progress`: a tqdm progress bar (True), none (False), or one only on a terminal (None).
+    - `compile`: trace the per-sample loss once and replay it as generated code (`compiled.py`):
+      the same parameters to rounding, 25-50x faster. None: on for `nn` models with a loss of
+      `losses.LOSSES` and class labels (where the traced graph is known to stay valid).
     """
     if len(X) != len(y):
         raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)} labels")
@@ -100,6 +105,11 @@ def fit(
     params = model.parameters()
     opt = _make_optimizer(optimizer, params, rate)
     history = History(loss=_loss_name(loss))
+    compiled = (
+        CompiledLoss(model, loss, l2)
+        if (compiles_by_default(model, loss, y) if compile is None else compile)
+        else None
+    )
     classify = is_classification(y)
     show = [ProgressBar(epochs)] if (sys.stderr.isatty() if progress is None else progress) else []
     hooks = [*show, *callbacks]
@@ -110,11 +120,18 @@ def fit(
                 if schedule is not None:
                     opt.lr = float(schedule(history.steps))
                 try:
-                    mean, predicted = batch_loss(model, loss, Xb, yb)
-                    if l2:
-                        mean = mean + l2 * Value.sum([p * p for p in params])
-                    opt.zero_grad()
-                    mean.backward()
+                    if compiled is not None:
+                        value, predicted, grads = compiled(Xb, yb)
+                        opt.zero_grad()
+                        for p, g in zip(params, grads, strict=True):
+                            p.grad = g
+                    else:
+                        mean, predicted = batch_loss(model, loss, Xb, yb)
+                        if l2:
+                            mean = mean + l2 * Value.sum([p * p for p in params])
+                        opt.zero_grad()
+                        mean.backward()
+                        value = mean.data
                 except OverflowError as e:
                     raise OverflowError(
                         f"fit: training diverged in epoch {epoch + 1}, step {history.steps} (lr={opt.lr:g}): "
@@ -122,11 +139,11 @@ def fit(
                     ) from e
                 opt.step()
                 history.steps += 1
-                loss_sum += mean.data * len(yb)
+                loss_sum += value * len(yb)
                 seen += len(yb)
                 hits += sum(p == t for p, t in zip(predicted, yb, strict=True))
                 for cb in hooks:
-                    getattr(cb, "on_batch_end", _nothing)(history.steps, mean.data, history)
+                    getattr(cb, "on_batch_end", _nothing)(history.steps, value, history)
                 if history.stop:
                     break
             history.epoch.append(epoch + 1)

@@ -93,7 +93,8 @@ class TrainConfig:
 
     `loss` is a name from `losses.LOSSES` or "auto" (bce for two classes, cross_entropy for more);
     `lr` None takes `DEFAULT_LR[optimizer]`; `batch_size` None is full batch; `out` None writes no
-    files; `progress` None shows a bar on a terminal and about ten printed lines elsewhere.
+    files; `progress` None shows a bar on a terminal and about ten printed lines elsewhere;
+    `compile` traces the per-sample loss once and trains on replays of it (None: wherever valid).
     """
 
     dataset: str = "moons"
@@ -111,6 +112,7 @@ class TrainConfig:
     out: str | None = "out"
     progress: bool | None = None
     resolution: int = 60
+    compile: bool | None = None
 
 
 @dataclass
@@ -349,6 +351,7 @@ def run_training(config: TrainConfig | PreparedRun, callbacks: Sequence[Callback
         callbacks=[*log, *callbacks],
         progress=show_bar,
         seed=c.seed,
+        compile=c.compile,
     )
     accs = {name: accuracy(model, Xs, ys) if Xs else None for name, (Xs, ys) in run.parts.items()}
     for name, acc in accs.items():
