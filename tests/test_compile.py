@@ -98,11 +98,24 @@ APPLY: dict[str, Callable[[Value, Value], Value]] = {
     "relu": lambda a, b: a.relu(),
     "sum": lambda a, b: Value.sum([a, b, a, 1.5]),
     "const": lambda a, b: 3.0 - (a * 0.5) / 2.0,
+    "sqrt": lambda a, b: (a * a + 0.1).sqrt(),
+    "abs": lambda a, b: a.abs() - b,
+    "sin": lambda a, b: a.sin(),
+    "cos": lambda a, b: (a * b).cos(),
+    "tan": lambda a, b: a.tanh().tan(),  # |tanh| < 1 < π/2: no pole
+    "arctan": lambda a, b: a.arctan(),
+    "log1p": lambda a, b: (a * a).log1p(),
+    "expm1": lambda a, b: a.tanh().expm1(),
+    "sign": lambda a, b: a.sign() * b,
+    "clamp": lambda a, b: a.clamp(-0.5, 0.7),
+    "clamp_low": lambda a, b: a.clamp(min=0.1),
+    "leaky_relu": lambda a, b: a.leaky_relu(0.1),
+    "elu": lambda a, b: a.elu(0.5),
 }
 OPS = list(APPLY)
 
 
-def random_graph(seed: int, n_ops: int = 40) -> Callable[..., Value]:
+def random_graph(seed: int, n_ops: int = 50) -> Callable[..., Value]:
     """A function of three inputs (and two parameters) applying every op, each result kept in a pool
     that later ops draw from (so subexpressions are shared), operands kept inside each op's domain."""
     w = [Value(0.7, "w0"), Value(-1.3, "w1")]
@@ -224,7 +237,7 @@ def test_errors_are_the_engines() -> None:
         compile(lambda x: x.exp() * 1e300, 1.0)(300.0)
     p = compile(lambda x: x**0.5, 4.0)
     assert p(9.0).value == 3.0
-    with pytest.raises(ValueError, match="pow: negative base"):  # not a complex number
+    with pytest.raises(ValueError, match="power: negative base"):  # not a complex number
         p(-4.0)
     for backend in BACKENDS:
         with pytest.raises(ValueError, match="log: operand must be positive"):

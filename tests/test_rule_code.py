@@ -1,9 +1,9 @@
 """Every rule carries its own code: `Rule.code` writes the forward and local derivatives as source.
 
-The compiler reads nothing but this field, so here every rule of the table (and the factory rule
-`power(n)` for several n) must have it, use only the functions of `CODE_NAMES`, use no `and`/`or`
-nor chained comparison (so the text runs on NumPy arrays too), and compute the same numbers as the rule's own
-`forward` and `local` at points inside its domain.
+The compiler reads nothing but this field, so here every rule of the table (and of every family,
+such as `power(n)`, for several parameters) must have it, use only the functions of `CODE_NAMES`,
+use no `and`/`or` nor chained comparison (so the text runs on NumPy arrays too), and compute the
+same numbers as the rule's own `forward` and `local` at points inside its domain.
 """
 
 from __future__ import annotations

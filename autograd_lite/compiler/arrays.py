@@ -33,6 +33,13 @@ VECTOR: dict[str, Callable[..., Any]] = {
     "exp": np.exp,
     "log": np.log,
     "tanh": np.tanh,
+    "sqrt": np.sqrt,
+    "abs": np.abs,
+    "sin": np.sin,
+    "cos": np.cos,
+    "arctan": np.arctan,
+    "log1p": np.log1p,
+    "expm1": np.expm1,
     "sigmoid": _sigmoid,
     "checked_pow": np.power,
 }
