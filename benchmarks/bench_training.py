@@ -1,149 +1,239 @@
-"""One training step of micrograd's moons demo, timed in micrograd and in autograd_lite in one run.
+"""One training step, timed side by side: the engine, its compiled replays, micrograd 0.1.0, PyTorch.
 
-The step (karpathy/micrograd, demo.ipynb): an MLP 2-16-16-1 (ReLU hidden, linear output) scores
-100 two-moons points (full batch); the loss is the mean hinge loss max(0, 1 - y·s) plus the L2
-penalty 1e-4·Σ p²; then zero_grad, backward and a plain SGD update of every parameter.
+The step (karpathy/micrograd, demo.ipynb): an MLP (ReLU hidden, linear output) scores every point
+(full batch); the loss is the mean hinge loss max(0, 1 - y·s) plus the L2 penalty 1e-4·Σ p²; then
+zero_grad, backward and a plain SGD update of every parameter (lr 1.0 - 0.9·k/100).
 
-    .venv/bin/python benchmarks/bench_training.py            # default step counts
-    .venv/bin/python benchmarks/bench_training.py --profile  # plus a cProfile of autograd_lite's step
+    .venv/bin/python benchmarks/bench_training.py                 # moons 2-16-16-1, 100 points
+    .venv/bin/python benchmarks/bench_training.py --wide          # also 2-64-64-1, 256 points
+    .venv/bin/python benchmarks/bench_training.py --rounds 9 --profile
 
-Both libraries are timed with the garbage collector on (as users run them) and paused (gc.disable,
-after a collection), and the report gives seconds per step, the speed-up and the projected time
-of the demo's 100 steps. Needs `micrograd==0.1.0` (`pip install -e '.[bench]'`).
+Method (the same for every benchmark in benchmarks/): every contestant starts from the SAME initial
+weights (autograd_lite's seeded MLP, copied into micrograd's and PyTorch's); the rounds are
+interleaved, each round running every contestant once in an order rotated from round to round;
+CPU time (time.process_time); the median over the rounds; gc.freeze() after the imports (so the
+collector does not rescan torch's objects); one BLAS / torch thread. A contestant that runs fast
+does several steps per round and reports the time per step. The first loss of each contestant is
+printed: they must agree, or a fast step did not do the same work.
+
+Contestants: "engine" builds the graph and calls backward() (autograd_lite as written); "compiled"
+traces the per-sample loss once (`autograd_lite.compile`, as `fit(compile=True)` does) and replays
+it in a Python loop over the points; "compiled numpy" replays it with each node a NumPy vector over
+the batch; "micrograd 0.1.0" as in its notebook; "torch" batched float64 tensors. Needs
+`pip install -e '.[bench]'` (micrograd) and optionally torch and numpy.
 """
 
 from __future__ import annotations
 
-import argparse
-import gc
-import math
-import random
-import statistics
-import time
-from collections.abc import Callable
+import os
 
-from autograd_lite import Value
-from autograd_lite.nn import MLP
-from autograd_lite.nn.losses import hinge
-from autograd_lite.optim import SGD
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # one BLAS thread, before NumPy or torch is imported
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from autograd_lite import Value  # noqa: E402
+from autograd_lite.nn import MLP  # noqa: E402
+from autograd_lite.nn.losses import hinge  # noqa: E402
+from autograd_lite.optim import SGD  # noqa: E402
+from autograd_lite.training.compiled import CompiledLoss  # noqa: E402
+from autograd_lite.training.data import moons  # noqa: E402
 
 ALPHA = 1e-4  # the demo's L2 strength
-N_POINTS = 100
-SIZES = [16, 16, 1]
+Step = Callable[[int], float]  # step(k) -> the loss before the update
 
 
-def two_moons(n: int = N_POINTS, noise: float = 0.1, seed: int = 1) -> tuple[list[list[float]], list[int]]:
-    """n points on two interleaving half circles with labels -1 / +1 (the demo's sklearn moons)."""
-    try:
-        from autograd_lite.training.data import moons
-
-        X, y = moons(n, noise=noise, seed=seed)
-    except ImportError:  # a stand-alone generator, so the benchmark also runs on its own
-        rng = random.Random(seed)
-        X, y = [], []
-        for i in range(n):
-            t = math.pi * (i // 2) / (n // 2 - 1)
-            a, b = (math.cos(t), math.sin(t)) if i % 2 == 0 else (1 - math.cos(t), 0.5 - math.sin(t))
-            X.append([a + rng.gauss(0.0, noise), b + rng.gauss(0.0, noise)])
-            y.append(i % 2)
-    return X, [2 * label - 1 for label in y]
+@dataclass
+class Workload:
+    name: str
+    sizes: list[int]
+    points: int
 
 
-def micrograd_step(X: list[list[float]], y: list[int]) -> Callable[[int], float]:
-    """The demo's step, written as in micrograd's notebook."""
-    from micrograd.engine import Value as MgValue  # type: ignore[import-untyped]
-    from micrograd.nn import MLP as MgMLP  # type: ignore[import-untyped]
-
-    random.seed(1337)
-    model = MgMLP(2, SIZES)
-
-    def step(k: int) -> float:
-        inputs = [[MgValue(v) for v in row] for row in X]
-        scores = [model(row) for row in inputs]
-        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores, strict=True)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = ALPHA * sum(p * p for p in model.parameters())
-        total = data_loss + reg_loss
-        model.zero_grad()
-        total.backward()
-        lr = 1.0 - 0.9 * k / 100
-        for p in model.parameters():
-            p.data -= lr * p.grad
-        return float(total.data)
-
-    return step
+MOONS = Workload("moons 2-16-16-1, 100 points", [16, 16, 1], 100)
+WIDE = Workload("2-64-64-1, 256 points", [64, 64, 1], 256)
 
 
-def autograd_lite_step(X: list[list[float]], y: list[int]) -> Callable[[int], float]:
-    """The same step with autograd_lite's MLP, hinge loss and SGD."""
-    model = MLP(2, SIZES, activation="relu", output_activation="linear", seed=1337)
-    params = model.parameters()
+def lr(k: int) -> float:
+    return 1.0 - 0.9 * k / 100
+
+
+def model_and_data(w: Workload) -> tuple[MLP, list[list[float]], list[int]]:
+    X, y = moons(w.points, noise=0.1, seed=1)
+    return MLP(2, w.sizes, activation="relu", output_activation="linear", seed=1337), X, y
+
+
+def engine_step(w: Workload) -> Step:
+    model, X, y = model_and_data(w)
+    params, signs = model.parameters(), [2 * t - 1 for t in y]
     opt = SGD(params, lr=1.0)
 
     def step(k: int) -> float:
-        scores = [model(row) for row in X]
-        loss = hinge(scores, y) + ALPHA * Value.sum([p * p for p in params])  # type: ignore[arg-type]
+        loss = hinge([model(x) for x in X], signs) + ALPHA * Value.sum([p * p for p in params])  # type: ignore[misc]
         opt.zero_grad()
         loss.backward()
-        opt.lr = 1.0 - 0.9 * k / 100
+        opt.lr = lr(k)
         opt.step()
         return loss.data
 
     return step
 
 
-def time_steps(step: Callable[[int], float], steps: int, gc_paused: bool) -> tuple[float, float, float]:
-    """(median seconds per step over `steps` steps after one warm-up step, first loss, last loss)."""
-    first = last = step(0)
-    times = []
-    gc.collect()
-    if gc_paused:
-        gc.disable()
+def compiled_step(w: Workload, backend: str) -> tuple[Step, float]:
+    """(the step, the CPU seconds to trace and compile it)."""
+    model, X, y = model_and_data(w)
+    params = model.parameters()
+    opt = SGD(params, lr=1.0)
+    t0 = time.process_time()
+    loss_fn = CompiledLoss(model, "hinge", l2=ALPHA, backend=backend)  # hinge: labels 0/1 -> -1/+1
+    loss_fn(X[:2], y[:2])  # trace both labels now, so the timed steps are replays only
+    if backend == "numpy":
+        loss_fn(X, y)  # the NumPy programs are made on first use
+    compile_s = time.process_time() - t0
+
+    def step(k: int) -> float:
+        value, _, grads = loss_fn(X, y)
+        opt.zero_grad()
+        for p, g in zip(params, grads, strict=True):
+            p.grad = g
+        opt.lr = lr(k)
+        opt.step()
+        return value
+
+    return step, compile_s
+
+
+def micrograd_step(w: Workload) -> Step:
+    from micrograd.engine import Value as MgValue  # type: ignore[import-untyped]
+    from micrograd.nn import MLP as MgMLP  # type: ignore[import-untyped]
+
+    ours, X, y = model_and_data(w)
+    model = MgMLP(2, w.sizes)
+    for p, q in zip(model.parameters(), ours.parameters(), strict=True):  # same order: w..., b per neuron
+        p.data = q.data
+    signs = [2 * t - 1 for t in y]
+
+    def step(k: int) -> float:
+        inputs = [[MgValue(v) for v in row] for row in X]
+        scores = [model(row) for row in inputs]
+        losses = [(1 + -yi * si).relu() for yi, si in zip(signs, scores, strict=True)]
+        total = sum(losses) * (1.0 / len(losses)) + ALPHA * sum(p * p for p in model.parameters())
+        model.zero_grad()
+        total.backward()
+        for p in model.parameters():
+            p.data -= lr(k) * p.grad
+        return float(total.data)
+
+    return step
+
+
+def torch_step(w: Workload) -> Step:
+    import torch
+
+    torch.set_num_threads(1)
+    ours, X, y = model_and_data(w)
+    net = ours.to_torch(dtype=torch.float64)
+    Xt = torch.tensor(X, dtype=torch.float64)
+    yt = torch.tensor([2.0 * t - 1.0 for t in y], dtype=torch.float64)
+    params = list(net.parameters())
+
+    def step(k: int) -> float:
+        scores = net(Xt).squeeze(1)
+        loss = torch.relu(1.0 - yt * scores).mean() + ALPHA * sum((p * p).sum() for p in params)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p -= lr(k) * p.grad
+        return float(loss)
+
+    return step
+
+
+def contestants(w: Workload, micrograd: bool) -> tuple[dict[str, Step], dict[str, float]]:
+    steps: dict[str, Step] = {"engine": engine_step(w)}
+    compile_s: dict[str, float] = {}
+    steps["compiled"], compile_s["compiled"] = compiled_step(w, "python")
     try:
-        for k in range(1, steps + 1):
-            t0 = time.perf_counter()
-            last = step(k)
-            times.append(time.perf_counter() - t0)
-    finally:
-        gc.enable()
-    return statistics.median(times), first, last
+        import numpy  # noqa: F401
+
+        steps["compiled numpy"], compile_s["compiled numpy"] = compiled_step(w, "numpy")
+    except ImportError:
+        print("(numpy not installed: no 'compiled numpy')")
+    if micrograd:
+        try:
+            steps["micrograd 0.1.0"] = micrograd_step(w)
+        except ImportError:
+            print("(micrograd not installed: pip install -e '.[bench]')")
+    try:
+        steps["torch"] = torch_step(w)
+    except ImportError:
+        print("(torch not installed: no 'torch')")
+    return steps, compile_s
 
 
-def profile(step: Callable[[int], float], steps: int = 5) -> None:
-    import cProfile
-    import pstats
+def measure(steps: dict[str, Step], rounds: int, budget: float = 0.05) -> dict[str, float]:
+    """Median CPU seconds per step over interleaved rounds, the order rotated every round."""
+    first = {name: step(0) for name, step in steps.items()}  # warm-up, and the first losses
+    reps = {}
+    for name, step in steps.items():  # how many steps make a round last about `budget` seconds
+        t0 = time.process_time()
+        step(1)
+        reps[name] = max(1, min(50, int(budget / max(time.process_time() - t0, 1e-6))))
+    names = list(steps)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    k = 2
+    for r in range(rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            t0 = time.process_time()
+            for _ in range(reps[name]):
+                steps[name](k)
+            times[name].append((time.process_time() - t0) / reps[name])
+        k += 1
+    print("first loss: " + ", ".join(f"{name} {loss:.12f}" for name, loss in first.items()))
+    return {name: statistics.median(ts) for name, ts in times.items()}
 
-    prof = cProfile.Profile()
-    prof.enable()
-    for k in range(steps):
-        step(k)
-    prof.disable()
-    pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+
+def report(w: Workload, per_step: dict[str, float], compile_s: dict[str, float]) -> None:
+    engine = per_step["engine"]
+    print(f"\n{w.name}: ms per step (CPU, median)")
+    print(f"{'':18} {'ms/step':>10} {'engine ÷ it':>12} {'micrograd ÷ it':>15} {'it ÷ torch':>11}")
+    for name, s in per_step.items():
+        mg = f"{per_step['micrograd 0.1.0'] / s:14.1f}x" if "micrograd 0.1.0" in per_step else f"{'':>15}"
+        th = f"{s / per_step['torch']:10.2f}x" if "torch" in per_step else ""
+        print(f"{name:18} {1e3 * s:10.3f} {engine / s:11.1f}x {mg} {th}")
+    for name, s in compile_s.items():
+        print(f"trace + compile ({name}): {s:.3f} s")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--micrograd-steps", type=int, default=3, help="timed micrograd steps per GC mode")
-    parser.add_argument("--steps", type=int, default=20, help="timed autograd_lite steps per GC mode")
-    parser.add_argument("--profile", action="store_true", help="cProfile autograd_lite's step")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median; default 5)")
+    parser.add_argument("--wide", action="store_true", help="also the 2-64-64-1 / 256-point step")
+    parser.add_argument("--no-micrograd", action="store_true", help="leave micrograd out (it is slow)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the engine's step")
     args = parser.parse_args(argv)
-
-    X, y = two_moons()
-    print(f"moons demo step: MLP(2 -> 16 relu -> 16 relu -> 1 linear), {len(X)} points, hinge + L2, SGD\n")
-    print(f"{'GC':8} {'micrograd s/step':>17} {'autograd_lite s/step':>21} {'speed-up':>9} {'100 steps':>16}")
-    losses = []
-    for paused in (False, True):
-        mg, *mg_loss = time_steps(micrograd_step(X, y), args.micrograd_steps, paused)
-        al, *al_loss = time_steps(autograd_lite_step(X, y), args.steps, paused)
-        losses.append((mg_loss, al_loss))
-        demo = f"{100 * mg:.0f} s -> {100 * al:.1f} s"
-        print(f"{'paused' if paused else 'on':8} {mg:17.4f} {al:21.4f} {mg / al:8.1f}x {demo:>16}")
-    (mg0, mg1), (al0, al1) = losses[0]
-    print(
-        f"\nloss, first -> last step: micrograd {mg0:.3f} -> {mg1:.3f}, autograd_lite {al0:.3f} -> {al1:.3f}"
-    )
+    print(f"load average {os.getloadavg()[0]:.2f} (compare numbers only between quiet runs)")
+    for w in [MOONS, WIDE] if args.wide else [MOONS]:
+        steps, compile_s = contestants(w, micrograd=not args.no_micrograd and w is MOONS)
+        gc.collect()
+        gc.freeze()  # after the imports and the setup: the collector no longer rescans them
+        report(w, measure(steps, args.rounds), compile_s)
+        gc.unfreeze()
     if args.profile:
-        profile(autograd_lite_step(X, y))
+        import cProfile
+        import pstats
+
+        step = engine_step(MOONS)
+        prof = cProfile.Profile()
+        prof.runcall(lambda: [step(k) for k in range(3)])
+        pstats.Stats(prof).sort_stats("tottime").print_stats(15)
 
 
 if __name__ == "__main__":
