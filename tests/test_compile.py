@@ -323,3 +323,11 @@ def test_import_does_not_load_numpy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_readme_shows_a_true_replay() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = repr(compile(lambda x1, x2: (2 * x1 + 3 * x2) ** 2 + 3, 1.0, 3.0)(1.0, 3.0))
+    assert f">>> f(1.0, 3.0)\n{shown}\n" in readme

@@ -121,11 +121,14 @@ def _times(local: str, g: str) -> str | None:
 class _Where(ast.NodeTransformer):
     def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
         self.generic_visit(node)
+        if isinstance(node.orelse, ast.Constant) and node.orelse.value == 0:  # a · [test]: faster than where
+            return ast.BinOp(node.body, ast.Mult(), node.test)
         return ast.Call(ast.Name("where", ast.Load()), [node.test, node.body, node.orelse], [])
 
 
 def vectorized(text: str) -> str:
-    """An expression for NumPy vectors: each conditional ``a if test else b`` as ``where(test, a, b)``."""
+    """An expression for NumPy vectors: each conditional ``a if test else b`` as ``where(test, a, b)``,
+    or as ``a * (test)`` when b is 0 (a boolean vector counts as 1 or 0)."""
     if " if " not in text:
         return text
     tree = _Where().visit(ast.parse(text, mode="eval"))
@@ -226,17 +229,55 @@ def _uses(tape: Tape, needs: list[bool]) -> list[int]:
     return uses
 
 
-def _backward(tape: Tape, var: list[str], needs: list[bool], nodes: list[int], grads: _Grads) -> None:
-    """The chain rule over `nodes` (reverse topological order) into `grads`."""
-    for k in nodes:
-        if not needs[k] or tape.nodes[k].kind != OP or k not in grads.assigned:
-            continue  # a leaf, or a node whose gradient is 0 (it never received one)
+SKIP_ZERO = 3
+"""In the batch loop, the additions multiplied by one gradient go under ``if g_node:`` when there are
+at least this many: a gradient of exactly 0 (a relu that is off) has nothing to add, and the engine
+skips such nodes the same way."""
+
+
+def _backward(
+    tape: Tape, var: list[str], needs: list[bool], nodes: list[int], grads: _Grads, skip_zero: bool = False
+) -> None:
+    """The chain rule over `nodes` (reverse topological order) into `grads`.
+
+    With `skip_zero`, a node whose gradient is passed on unchanged to an operand used nowhere else
+    (a sum's terms) has that operand processed at once: its gradient is the same name, so all the
+    additions it multiplies can share one ``if g_node:``.
+    """
+
+    def contributions(k: int) -> list[tuple[int, str]]:
         _, local = _emit(tape, var, k)
+        found = []
         for i, d in zip(tape.nodes[k].operands, local, strict=True):
-            if needs[i]:
-                c = _times(d, grads.name[k])
-                if c is not None:
-                    grads.add(i, c)
+            c = _times(d, grads.name[k]) if needs[i] else None
+            if c is not None:
+                found.append((i, c))
+        return found
+
+    todo = set(nodes)
+    for k in nodes:
+        if k not in todo or not needs[k] or tape.nodes[k].kind != OP or k not in grads.assigned:
+            continue  # done already, a leaf, or a node whose gradient is 0 (it never received one)
+        todo.discard(k)
+        queue, later = contributions(k), []
+        while queue:
+            i, c = queue.pop(0)
+            if skip_zero and i in grads.assigned:
+                later.append((i, c))  # an addition: can wait, and be skipped when the gradient is 0
+                continue
+            grads.add(i, c)
+            if skip_zero and grads.name[i] == c and i in todo and tape.nodes[i].kind == OP:
+                todo.discard(i)  # aliased: its gradient is complete, and is the same name
+                queue.extend(contributions(i))
+        if len(later) >= SKIP_ZERO:
+            grads.lines.append(f"if {grads.name[k]}:")
+            start = len(grads.lines)
+            for i, c in later:
+                grads.add(i, c)
+            grads.lines[start:] = [INDENT + line for line in grads.lines[start:]]
+        else:
+            for i, c in later:
+                grads.add(i, c)
 
 
 # --- the programs -----------------------------------------------------------------------------------
@@ -304,7 +345,7 @@ def _write_batch(tape: Tape, var: list[str], args: list[str], params: list[str],
     head += [f"{grads.name[k]} = 0.0" for k in static_grads]
     grads.assigned.update(static_grads)  # summed across the batch: always +=
     grads.add(tape.output, "_seed")  # inside the loop: g_out = _seed, or G_out += _seed
-    _backward(tape, var, needs, [k for k in range(n - 1, -1, -1) if row[k]], grads)
+    _backward(tape, var, needs, [k for k in range(n - 1, -1, -1) if row[k]], grads, skip_zero=True)
     loop = row_forward + [f"_append(({_returned(tape, var)}))"] + grads.lines
     after_start = len(grads.lines)
     _backward(tape, var, needs, [k for k in range(n - 1, -1, -1) if not row[k]], grads)
