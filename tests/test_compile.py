@@ -331,3 +331,13 @@ def test_readme_shows_a_true_replay() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     shown = repr(compile(lambda x1, x2: (2 * x1 + 3 * x2) ** 2 + 3, 1.0, 3.0)(1.0, 3.0))
     assert f">>> f(1.0, 3.0)\n{shown}\n" in readme
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_sum_of_thousands_of_terms_compiles(backend: str) -> None:
+    ws = [Value(0.001 * k) for k in range(3000)]
+    c = compile(lambda x: Value.sum([w * x for w in ws]), 1.0, params=ws)
+    b = c.batch([[2.0], [-1.0]], backend=backend)
+    total = math.fsum(0.001 * k for k in range(3000))
+    assert close(b.values[0], 2 * total) and close(b.values[1], -total)
+    assert b.param_grads[:3] == [1.0, 1.0, 1.0]  # d/dw_k of w_k·2 + w_k·(-1)

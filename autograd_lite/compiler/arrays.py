@@ -9,7 +9,9 @@ every rule works here, slowly until it gets a vector form.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import operator
+from collections.abc import Callable, Sequence
 from typing import Any
 
 try:
@@ -29,7 +31,12 @@ def _sigmoid(x: Any) -> Any:
     return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+def _fsum(terms: Sequence[Any]) -> Any:
+    return functools.reduce(operator.add, terms)
+
+
 VECTOR: dict[str, Callable[..., Any]] = {
+    "fsum": _fsum,
     "exp": np.exp,
     "log": np.log,
     "tanh": np.tanh,

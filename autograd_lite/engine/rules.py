@@ -220,6 +220,11 @@ def _dpow_exponent(a: float, out: float) -> float:
     return 0.0 if a == 0.0 else out * math.log(a)
 
 
+def _sum_code(names: tuple[str, ...]) -> str:
+    """a + b + c; beyond 64 terms fsum((...)), since Python compiles a long chain of + recursively."""
+    return " + ".join(names) if len(names) <= 64 else f"fsum(({', '.join(names)},))"
+
+
 def _checked_rpow(c: float, x: float) -> float:
     return _rpow_forward(c)(x)
 
@@ -236,6 +241,7 @@ CODE_NAMES: dict[str, Callable[..., float]] = {
     "arctan": math.atan,
     "log1p": math.log1p,
     "expm1": math.expm1,
+    "fsum": math.fsum,
     "sigmoid": _sigmoid,  # guarded: 1/(1 + exp(-x)) would overflow for x < -709
     "checked_pow": _pow,  # guarded: (-8.0) ** 0.5 is a complex number in Python, not an error
     "checked_pow_value": _pow_value,
@@ -342,7 +348,7 @@ SUM = Rule(
     _sum,
     lambda *xs_out: (1.0,) * (len(xs_out) - 1),
     "d(Σ x_i)/dx_i = 1",
-    lambda *xs_out: (" + ".join(xs_out[:-1]), ("1",) * (len(xs_out) - 1)),
+    lambda *xs_out: (_sum_code(xs_out[:-1]), ("1",) * (len(xs_out) - 1)),
 )
 SQRT = Rule(
     "sqrt",
