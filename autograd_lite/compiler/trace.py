@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..engine.backprop import topological_order
-from ..engine.rules import Rule
 from ..engine.modes import enable_grad
+from ..engine.rules import Rule
 from ..engine.value import Value
 
 __all__ = ["Node", "Tape", "TraceError", "trace", "signature"]
