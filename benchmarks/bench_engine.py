@@ -3,12 +3,16 @@
 Run:  .venv/bin/python benchmarks/bench_engine.py          (full size, about a minute)
       .venv/bin/python benchmarks/bench_engine.py --quick  (small sizes, a smoke test)
 
+Method (benchmarks/method.py, the same for every benchmark here): the same leaves for every library,
+rounds interleaved with the order rotated each round, CPU time (time.process_time), medians of at
+least 5 rounds, gc.freeze() after the imports and the set-up, one BLAS thread.
+
 Workload A builds a ~200,000-node graph and backprops through it:
     100,000 random leaves (random.Random(0), uniform(-1, 1)),
     50,000 pairwise products x[2i] * x[2i+1],
     a pairwise tree sum of the products (49,999 additions).
 It reports ns per node for building, for backward and for both, with Python's garbage collector
-on (as users run it) and paused (gc.disable()), the best of several repetitions. Memory is the
+on (as users run it) and paused (gc.disable()), each the median over the rounds. Memory is the
 tracemalloc peak while building the graph, divided by the node count. The deepest chain is the
 deepest y = relu(...relu(x)) (one node per step) whose backward succeeds at the default
 recursion limit.
@@ -23,15 +27,14 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import random
-import statistics
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from method import MIN_ROUNDS, cpu_seconds, frozen, interleave, machine_load, median, one_thread
 
 FULL_LEAVES = 100_000
 QUICK_LEAVES = 4_000
@@ -96,7 +99,7 @@ def check_gradients(leaves: Sequence[Any]) -> None:
 
 @dataclass(frozen=True)
 class Timing:
-    """Best-of-n nanoseconds per node for one library and garbage-collector setting."""
+    """Median nanoseconds per node over the rounds, for one library and garbage-collector setting."""
 
     library: str
     gc_on: bool
@@ -106,18 +109,18 @@ class Timing:
     total_ns: float
 
 
-def run_once(lib: Library, data: Sequence[float], gc_on: bool) -> tuple[int, int, int]:
-    """One build + backward of workload A: (node count, build ns, backward ns)."""
+def run_once(lib: Library, data: Sequence[float], gc_on: bool) -> tuple[int, float, float]:
+    """One build + backward of workload A: (node count, build CPU seconds, backward CPU seconds)."""
     gc.collect()
     was_enabled = gc.isenabled()
     if not gc_on:
         gc.disable()
     try:
-        t0 = time.perf_counter_ns()
+        t0 = cpu_seconds()
         root, leaves, nodes = build_graph(lib, data)
-        t1 = time.perf_counter_ns()
+        t1 = cpu_seconds()
         root.backward()
-        t2 = time.perf_counter_ns()
+        t2 = cpu_seconds()
     finally:
         if was_enabled:
             gc.enable()
@@ -127,24 +130,24 @@ def run_once(lib: Library, data: Sequence[float], gc_on: bool) -> tuple[int, int
     return nodes, t1 - t0, t2 - t1
 
 
-def time_workloads(libs: Sequence[Library], data: Sequence[float], repeats: int = 3) -> list[Timing]:
-    """Every library with the collector on and paused, best of `repeats`, in ns per node.
+def time_workloads(libs: Sequence[Library], data: Sequence[float], rounds: int = MIN_ROUNDS) -> list[Timing]:
+    """Every library with the collector on and paused: medians over interleaved rounds, ns per node.
 
-    The repetitions are interleaved (one run of every setting per round), so a burst of load from
-    another process slows all settings alike instead of skewing one of them.
+    Each round runs every setting once on the same leaves, the order rotated from round to round, so
+    a burst of load from another process slows all settings alike instead of skewing one of them.
+    The total is the median of the per-round totals (build + backward of one run).
     """
-    settings = [(lib, gc_on) for lib in libs for gc_on in (True, False)]
-    runs: dict[int, list[tuple[int, int, int]]] = {i: [] for i in range(len(settings))}
-    for _ in range(repeats):
-        for i, (lib, gc_on) in enumerate(settings):
-            runs[i].append(run_once(lib, data, gc_on))
+    settings = {f"{lib.name}, gc {gc_on}": (lib, gc_on) for lib in libs for gc_on in (True, False)}
+    tasks = {key: (lambda lib=lib, on=on: run_once(lib, data, on)) for key, (lib, on) in settings.items()}
+    runs = interleave(tasks, rounds)
     timings = []
-    for i, (lib, gc_on) in enumerate(settings):
-        nodes = runs[i][0][0]
-        build = min(r[1] for r in runs[i])
-        backward = min(r[2] for r in runs[i])
-        total = min(r[1] + r[2] for r in runs[i])
-        timings.append(Timing(lib.name, gc_on, nodes, build / nodes, backward / nodes, total / nodes))
+    for key, (lib, gc_on) in settings.items():
+        nodes = runs[key][0][0]
+        per_node = 1e9 / nodes
+        build = median([r[1] for r in runs[key]]) * per_node
+        backward = median([r[2] for r in runs[key]]) * per_node
+        total = median([r[1] + r[2] for r in runs[key]]) * per_node
+        timings.append(Timing(lib.name, gc_on, nodes, build, backward, total))
     return timings
 
 
@@ -175,22 +178,25 @@ def hook_elsewhere(data: Sequence[float], rounds: int) -> tuple[int, float, floa
     """
     from autograd_lite import Value
 
-    root, leaves, nodes = build_graph(Library("autograd_lite", Value), data)
+    root, _, nodes = build_graph(Library("autograd_lite", Value), data)
     elsewhere = Value(1.0)  # alive for the whole measurement, in no graph of the workload
-    times: dict[bool, list[int]] = {False: [], True: []}
-    for r in range(rounds):
-        for hooked in (False, True) if r % 2 == 0 else (True, False):
-            handle = elsewhere.register_hook(lambda g: g) if hooked else None
-            gc.collect()
-            t0 = time.perf_counter_ns()
-            root.backward()
-            t1 = time.perf_counter_ns()
-            times[hooked].append(t1 - t0)
-            if handle is not None:
-                handle.remove()
-    del root, leaves
-    ratio = statistics.median(w / wo for w, wo in zip(times[True], times[False]))
-    return nodes, statistics.median(times[False]) / nodes, statistics.median(times[True]) / nodes, ratio
+
+    def timed_backward(hooked: bool) -> float:
+        handle = elsewhere.register_hook(lambda g: g) if hooked else None
+        gc.collect()
+        t0 = cpu_seconds()
+        root.backward()
+        t1 = cpu_seconds()
+        if handle is not None:
+            handle.remove()
+        return t1 - t0
+
+    times = interleave(
+        {"without": lambda: timed_backward(False), "with": lambda: timed_backward(True)}, rounds
+    )
+    ratio = median([w / wo for w, wo in zip(times["with"], times["without"], strict=True)])
+    per_node = 1e9 / nodes
+    return nodes, median(times["without"]) * per_node, median(times["with"]) * per_node, ratio
 
 
 # --- the deepest chain ------------------------------------------------------------------------------
@@ -251,45 +257,49 @@ def ratios(timings: Sequence[Timing], memory: dict[str, float]) -> dict[str, flo
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="small sizes, one repetition (smoke test)")
-    parser.add_argument("--repeats", type=int, default=None, help="repetitions per timing (best is kept)")
+    parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    parser.add_argument(
+        "--rounds", type=int, default=MIN_ROUNDS, help=f"interleaved rounds (median; default {MIN_ROUNDS})"
+    )
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1, got {args.rounds}")
+    one_thread()
     n_leaves = QUICK_LEAVES if args.quick else FULL_LEAVES
-    repeats = args.repeats or (1 if args.quick else 3)
     depths = QUICK_DEPTHS if args.quick else FULL_DEPTHS
 
     libs = libraries()
-    data = random_data(n_leaves)
+    data = random_data(n_leaves)  # the same leaves for every library
+    hook_data = random_data(min(n_leaves, HOOK_LEAVES))
+    hook_rounds = MIN_ROUNDS if args.quick else HOOK_ROUNDS
     print(f"Python {sys.version.split()[0]}, recursion limit {sys.getrecursionlimit()} (unchanged), ", end="")
-    load = os.getloadavg()[0]
-    print(f"load average {load:.2f} on {os.cpu_count()} cores", end="")
-    print(" -- other processes are busy: timings will be noisy" if load > 0.5 else "")
-    timings = time_workloads(libs, data, repeats)
+    print(machine_load())
+    with frozen():  # after the imports and the set-up
+        timings = time_workloads(libs, data, args.rounds)
+        memory = {lib.name: bytes_per_node(lib, data) for lib in libs}
+        nodes, without, with_hook, ratio = hook_elsewhere(hook_data, hook_rounds)
+        deepest = {lib.name: deepest_chain(lib, depths) for lib in libs}
+
     print(
         f"\nWorkload A: {timings[0].nodes:,} nodes ({len(data):,} leaves, {len(data) // 2:,} products, "
-        f"{len(data) // 2 - 1:,} additions), best of {repeats}"
+        f"{len(data) // 2 - 1:,} additions), CPU time, median of {args.rounds} interleaved rounds"
     )
     print(format_timings(timings))
 
-    memory = {lib.name: bytes_per_node(lib, data) for lib in libs}
     print("\nMemory (tracemalloc peak while building workload A, per node)")
     for name, b in memory.items():
         print(f"{name:<16} {b:>8.0f} bytes")
 
-    hook_data = random_data(min(n_leaves, HOOK_LEAVES))
-    hook_rounds = 3 if args.quick else HOOK_ROUNDS
-    nodes, without, with_hook, ratio = hook_elsewhere(hook_data, hook_rounds)
     print(
         f"\nbackward() of a {nodes:,}-node graph, a hook on an unrelated live Value or not "
-        f"(median of {hook_rounds} interleaved rounds, ns per node)"
+        f"(CPU time, median of {hook_rounds} interleaved rounds, ns per node)"
     )
     print(f"{'without':<16} {without:>8.0f}\n{'with':<16} {with_hook:>8.0f}")
     print(f"{'with / without, median of rounds (target <= 1.10)':<52} {ratio:>6.2f}")
 
     print(f"\nDeepest relu chain whose backward succeeds (tried {', '.join(f'{d:,}' for d in depths)})")
-    for lib in libs:
-        deepest = deepest_chain(lib, depths)
-        print(f"{lib.name:<16} {f'{deepest:,}' if deepest else f'fails at {depths[0]:,}':>16}")
+    for name, depth in deepest.items():
+        print(f"{name:<16} {f'{depth:,}' if depth else f'fails at {depths[0]:,}':>16}")
 
     table = ratios(timings, memory)
     if table:

@@ -8,8 +8,8 @@ zero_grad, backward and a plain SGD update of every parameter (lr 1.0 - 0.9·k/1
     .venv/bin/python benchmarks/bench_training.py --wide          # also 2-64-64-1, 256 points
     .venv/bin/python benchmarks/bench_training.py --rounds 9 --profile
 
-Method (the same for every benchmark in benchmarks/): every contestant starts from the SAME initial
-weights (autograd_lite's seeded MLP, copied into micrograd's and PyTorch's); the rounds are
+Method (benchmarks/method.py, the same for every benchmark here): every contestant starts from the
+SAME initial weights (autograd_lite's seeded MLP, copied into micrograd's and PyTorch's); the rounds are
 interleaved, each round running every contestant once in an order rotated from round to round;
 CPU time (time.process_time); the median over the rounds; gc.freeze() after the imports (so the
 collector does not rescan torch's objects); one BLAS / torch thread. A contestant that runs fast
@@ -25,24 +25,18 @@ the batch; "micrograd 0.1.0" as in its notebook; "torch" batched float64 tensors
 
 from __future__ import annotations
 
-import os
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # one BLAS thread, before NumPy or torch is imported
+from method import MIN_ROUNDS, cpu_seconds, frozen, interleave, machine_load, median, one_thread
 
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-
-from autograd_lite import Value  # noqa: E402
-from autograd_lite.nn import MLP  # noqa: E402
-from autograd_lite.nn.losses import hinge  # noqa: E402
-from autograd_lite.optim import SGD  # noqa: E402
-from autograd_lite.training.compiled import CompiledLoss  # noqa: E402
-from autograd_lite.training.data import moons  # noqa: E402
+from autograd_lite import Value
+from autograd_lite.nn import MLP
+from autograd_lite.nn.losses import hinge
+from autograd_lite.optim import SGD
+from autograd_lite.training.compiled import CompiledLoss
+from autograd_lite.training.data import moons
 
 ALPHA = 1e-4  # the demo's L2 strength
 Step = Callable[[int], float]  # step(k) -> the loss before the update
@@ -89,12 +83,12 @@ def compiled_step(w: Workload, backend: str) -> tuple[Step, float]:
     model, X, y = model_and_data(w)
     params = model.parameters()
     opt = SGD(params, lr=1.0)
-    t0 = time.process_time()
+    t0 = cpu_seconds()
     loss_fn = CompiledLoss(model, "hinge", l2=ALPHA, backend=backend)  # hinge: labels 0/1 -> -1/+1
     loss_fn(X[:2], y[:2])  # trace both labels now, so the timed steps are replays only
     if backend == "numpy":
         loss_fn(X, y)  # the NumPy programs are made on first use
-    compile_s = time.process_time() - t0
+    compile_s = cpu_seconds() - t0
 
     def step(k: int) -> float:
         value, _, grads = loss_fn(X, y)
@@ -135,9 +129,11 @@ def micrograd_step(w: Workload) -> Step:
 def torch_step(w: Workload) -> Step:
     import torch
 
+    from autograd_lite.nn.torch_bridge import to_torch
+
     torch.set_num_threads(1)
     ours, X, y = model_and_data(w)
-    net = ours.to_torch(dtype=torch.float64)
+    net = to_torch(ours, dtype=torch.float64)
     Xt = torch.tensor(X, dtype=torch.float64)
     yt = torch.tensor([2.0 * t - 1.0 for t in y], dtype=torch.float64)
     params = list(net.parameters())
@@ -151,7 +147,7 @@ def torch_step(w: Workload) -> Step:
         with torch.no_grad():
             for p in params:
                 p -= lr(k) * p.grad
-        return float(loss)
+        return loss.item()
 
     return step
 
@@ -183,21 +179,22 @@ def measure(steps: dict[str, Step], rounds: int, budget: float = 0.05) -> dict[s
     first = {name: step(0) for name, step in steps.items()}  # warm-up, and the first losses
     reps = {}
     for name, step in steps.items():  # how many steps make a round last about `budget` seconds
-        t0 = time.process_time()
+        t0 = cpu_seconds()
         step(1)
-        reps[name] = max(1, min(50, int(budget / max(time.process_time() - t0, 1e-6))))
-    names = list(steps)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    k = 2
-    for r in range(rounds):
-        for name in names[r % len(names) :] + names[: r % len(names)]:
-            t0 = time.process_time()
-            for _ in range(reps[name]):
+        reps[name] = max(1, min(50, int(budget / max(cpu_seconds() - t0, 1e-6))))
+
+    def timed(name: str) -> Callable[[], float]:
+        def run() -> float:
+            t0 = cpu_seconds()
+            for k in range(2, 2 + reps[name]):
                 steps[name](k)
-            times[name].append((time.process_time() - t0) / reps[name])
-        k += 1
+            return (cpu_seconds() - t0) / reps[name]
+
+        return run
+
+    times = interleave({name: timed(name) for name in steps}, rounds)
     print("first loss: " + ", ".join(f"{name} {loss:.12f}" for name, loss in first.items()))
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    return {name: median(ts) for name, ts in times.items()}
 
 
 def report(w: Workload, per_step: dict[str, float], compile_s: dict[str, float]) -> None:
@@ -214,18 +211,20 @@ def report(w: Workload, per_step: dict[str, float], compile_s: dict[str, float])
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median; default 5)")
+    parser.add_argument(
+        "--rounds", type=int, default=MIN_ROUNDS, help=f"interleaved rounds (median; default {MIN_ROUNDS})"
+    )
     parser.add_argument("--wide", action="store_true", help="also the 2-64-64-1 / 256-point step")
     parser.add_argument("--no-micrograd", action="store_true", help="leave micrograd out (it is slow)")
     parser.add_argument("--profile", action="store_true", help="cProfile the engine's step")
     args = parser.parse_args(argv)
-    print(f"load average {os.getloadavg()[0]:.2f} (compare numbers only between quiet runs)")
+    one_thread()  # before NumPy or torch is imported
+    print(machine_load())
     for w in [MOONS, WIDE] if args.wide else [MOONS]:
         steps, compile_s = contestants(w, micrograd=not args.no_micrograd and w is MOONS)
-        gc.collect()
-        gc.freeze()  # after the imports and the setup: the collector no longer rescans them
-        report(w, measure(steps, args.rounds), compile_s)
-        gc.unfreeze()
+        with frozen():  # after the imports and the set-up: the collector no longer rescans them
+            per_step = measure(steps, args.rounds)
+        report(w, per_step, compile_s)
     if args.profile:
         import cProfile
         import pstats

@@ -1,4 +1,4 @@
-"""Smoke test of benchmarks/bench_engine.py at tiny sizes: sane numbers, never timing thresholds."""
+"""Smoke test of benchmarks/ at tiny sizes: sane numbers and the shared method, never timing thresholds."""
 
 from __future__ import annotations
 
@@ -13,18 +13,22 @@ import pytest
 
 from autograd_lite import Value
 
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
-def _load_bench() -> ModuleType:
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_engine.py"
-    spec = importlib.util.spec_from_file_location("bench_engine", path)
+
+def _load(name: str) -> ModuleType:
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.append(str(BENCHMARKS))  # the scripts import benchmarks/method.py, as when run directly
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_engine"] = module  # dataclasses look their module up here
+    sys.modules[name] = module  # dataclasses look their module up here
     spec.loader.exec_module(module)
     return module
 
 
-bench = _load_bench()
+bench = _load("bench_engine")
+method = _load("method")
 OURS = bench.Library("autograd_lite", Value)
 
 
@@ -50,7 +54,7 @@ def test_graph_has_leaves_products_and_a_tree_of_sums() -> None:
 
 def test_timing_gives_positive_finite_ns_per_node() -> None:
     data = bench.random_data(64)
-    timings = bench.time_workloads([OURS, _micrograd()], data, repeats=2)
+    timings = bench.time_workloads([OURS, _micrograd()], data, rounds=3)
     assert [(t.library, t.gc_on) for t in timings] == [
         ("autograd_lite", True),
         ("autograd_lite", False),
@@ -61,8 +65,9 @@ def test_timing_gives_positive_finite_ns_per_node() -> None:
         assert t.nodes == 64 + 32 + 31
         for ns in (t.build_ns, t.backward_ns, t.total_ns):
             assert math.isfinite(ns) and ns > 0
-        # the best total is no better than the best build plus the best backward
-        assert t.total_ns >= t.build_ns + t.backward_ns - 1e-9
+    # one round: the total is that run's build plus its backward
+    for t in bench.time_workloads([OURS], data, rounds=1):
+        assert math.isclose(t.total_ns, t.build_ns + t.backward_ns, rel_tol=1e-12)
 
 
 def test_one_run_reports_its_node_count_and_restores_the_collector() -> None:
@@ -105,3 +110,37 @@ def test_hook_elsewhere_times_both_settings_on_one_graph() -> None:
     assert nodes == 16 + 8 + 7
     for x in (without, with_hook, ratio):
         assert math.isfinite(x) and x > 0
+
+
+def test_rounds_are_interleaved_with_the_order_rotated() -> None:
+    calls: list[str] = []
+    tasks = {name: (lambda name=name: calls.append(name) or len(calls)) for name in "abc"}
+    results = method.interleave(tasks, rounds=4)
+    assert calls == list("abcbcacababc")
+    assert results == {"a": [1, 6, 8, 10], "b": [2, 4, 9, 11], "c": [3, 5, 7, 12]}
+
+
+def test_median_and_frozen_collector() -> None:
+    import gc
+
+    assert method.median([5.0, 1.0, 3.0]) == 3.0 and method.median([4.0, 1.0, 3.0, 2.0]) == 2.5
+    assert method.MIN_ROUNDS >= 5
+    gc.unfreeze()
+    with method.frozen():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_training_contestants_start_from_the_same_weights_and_agree() -> None:
+    pytest.importorskip("numpy")
+    pytest.importorskip("torch")
+    _micrograd()
+    training = _load("bench_training")
+    tiny = training.Workload("tiny", [4, 1], 8)
+    steps, compile_s = training.contestants(tiny, micrograd=True)
+    assert set(steps) == {"engine", "compiled", "compiled numpy", "micrograd 0.1.0", "torch"}
+    first = {name: step(0) for name, step in steps.items()}
+    for name, loss in first.items():  # the same step from the same weights: the same loss (torch the oracle)
+        assert math.isclose(loss, first["torch"], rel_tol=1e-12), (name, loss, first["torch"])
+    per_step = training.measure(steps, rounds=2, budget=0.001)
+    assert all(math.isfinite(s) and s > 0 for s in per_step.values()) and set(compile_s) <= set(steps)
