@@ -369,7 +369,53 @@ def test_collapse_keeps_a_wider_network_small() -> None:
         draw_graph(out, model=model)  # 4 + 369 parameters and their products: far over 500
     drawing = draw_graph(out, model=model, collapse=True, group="layer")
     assert drawing.num_nodes == 4 + 16 + 16 + 1  # the output is the last neuron's box
-    edges = {(t, h) for t, h, _ in edge_lines(drawing.source)}
-    assert len(edges) == 4 * 16 + 16 * 16 + 16
+    edges = {(t, h) for t, h, attrs in edge_lines(drawing.source) if "invis" not in attrs}
+    assert len(edges) == 4 * 16 + 16 * 16 + 16  # (the invisible edges keep each layer in order)
     box = node_lines(drawing.source)["L2_N0"]
     assert f"grad {out.grad:.4g}<" in box and ROLE_COLOURS["output"] in box
+
+
+def svg_extents(svg: str) -> dict[str, tuple[float, float, float, float]]:
+    """Each node's and cluster's <title> -> (x min, y min, x max, y max) of the shapes Graphviz drew
+    for it (polygons, paths, ellipses), in SVG coordinates: y grows downwards."""
+    extents = {}
+    for g in ET.fromstring(svg).iter(SVG + "g"):
+        if g.get("class") not in ("node", "cluster"):
+            continue
+        points = []
+        for shape in g.iter():
+            text = shape.get("points") or shape.get("d") or ""
+            points += [(float(x), float(y)) for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", text)]
+            if shape.tag == SVG + "ellipse":
+                cx, cy, rx, ry = (float(shape.get(k, "nan")) for k in ("cx", "cy", "rx", "ry"))
+                points += [(cx - rx, cy - ry), (cx + rx, cy + ry)]
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        extents[g.find(SVG + "title").text or ""] = (min(xs), min(ys), max(xs), max(ys))
+    return extents
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+@pytest.mark.parametrize("group", [None, "layer", "neuron"])
+@pytest.mark.parametrize("sizes", [[3, 1], [16, 16, 1]])
+def test_collapsed_neurons_are_drawn_in_index_order(
+    sizes: list[int], group: str | None, rankdir: str
+) -> None:
+    # dot orders a rank to cross few edges; a fully connected layer crosses equally in any order, and
+    # left alone dot drew L0.N1, L0.N2, L0.N0 (2-3-1) and N8 ... N15, N0 ... N7 (2-16-16-1, moons)
+    model = MLP(2, sizes, seed=1)
+    loss = (model([Value(0.5, "x0"), Value(-1.0, "x1")]) - 1.0) ** 2
+    loss.backward()
+    svg = draw_graph(loss, model=model, collapse=True, group=group, rankdir=rankdir).svg()
+    extents = svg_extents(svg)
+    for layer, size in enumerate(sizes):
+        boxes = [extents[f"L{layer}_N{j}"] for j in range(size)]
+        centres = [((x0 + x1) / 2, (y0 + y1) / 2) for x0, y0, x1, y1 in boxes]
+        # LR: N0 on top, then down the column; TB: N0 on the left, then along the row
+        across, along = zip(*(centres if rankdir == "TB" else [(y, x) for x, y in centres]))
+        assert all(a < b for a, b in zip(across, across[1:])), (layer, across)
+        depth = max(x1 - x0 if rankdir == "LR" else y1 - y0 for x0, y0, x1, y1 in boxes)
+        assert max(along) - min(along) < depth  # one rank: a column (LR) or a row (TB)
+        if group is not None:  # the layer's frame is drawn and holds its boxes
+            fx0, fy0, fx1, fy1 = extents[f"cluster_L{layer}"]
+            assert all(fx0 <= x0 and fy0 <= y0 and x1 <= fx1 and y1 <= fy1 for x0, y0, x1, y1 in boxes)
+    assert not any(name.startswith("cluster_L0_N") for name in extents)  # a collapsed neuron needs no frame

@@ -22,7 +22,8 @@ region of the graph. The scale is drawn as a legend under the graph.
 Large graphs: with ``model=`` and ``group="layer"`` or ``group="neuron"`` the nodes of each layer /
 neuron (looked up from the model's structure, `layout.py`) sit in a box (Graphviz clusters
 ``cluster_L0``, ``cluster_L0_N3``); ``collapse=True`` draws each neuron as one box (its output)
-with edges between neurons. More than ``max_nodes`` nodes raises a ValueError
+with edges between neurons, a layer's boxes in index order N0, N1, ... (with ``group="neuron"``
+too they sit in their layer's cluster). More than ``max_nodes`` nodes raises a ValueError
 rather than letting Graphviz run for minutes.
 
     >>> from autograd_lite import Value
@@ -41,7 +42,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -391,7 +392,8 @@ def _draw(root: Value, s: _Style) -> Drawing:
     )
     if s.color_by == "grad":
         dot.attr(label=_grad_legend(), labelloc="b")
-    clusters = _Clusters(dot, s.group if wants_neurons else None)
+    # a collapsed neuron is one box already: it sits in its layer's cluster, not in a frame of its own
+    clusters = _Clusters(dot, "layer" if s.collapse and s.group == "neuron" else s.group)
     for v in plan.values:
         target = clusters.get(home.get(v))
         target.node(ids[v], _value_label(v, roles[v], s, num), **_value_attrs(v, roles[v], s))
@@ -404,6 +406,7 @@ def _draw(root: Value, s: _Style) -> Drawing:
         clusters.get(box_home).node(
             key, _box_label(v, box_home, roles[v], s, num), **_box_attrs(v, roles[v], s)
         )
+    clusters.line_up((h for _, h in plan.boxes.values()), rankdir)
     clusters.close()
 
     visible = set(plan.values)
@@ -487,6 +490,7 @@ class _Clusters:
         self.dot, self.group = dot, group
         self.layers: dict[int, Any] = {}
         self.neurons: dict[tuple[int, int], Any] = {}
+        self.rows: dict[int, Any] = {}  # layer -> its collapsed neuron boxes on one rank, in order
 
     def get(self, h: tuple[int, int] | None) -> Any:
         if self.group is None or h is None:
@@ -504,15 +508,45 @@ class _Clusters:
         return neuron
 
     @staticmethod
-    def _cluster(name: str) -> Any:
+    def _cluster(name: str | None) -> Any:
         import graphviz
 
         return graphviz.Digraph(name=name)
+
+    def line_up(self, boxes: Iterable[tuple[int, int]], rankdir: str) -> None:
+        """Draw each layer's collapsed neuron boxes N0, N1, N2, ... in index order across the layer
+        (top to bottom when the graph runs left to right, left to right when it runs top down).
+
+        Left alone, `dot` orders a rank to reduce edge crossings, and a fully connected layer
+        crosses equally in any order, so it may list N2, N0, N1 (``ordering=out`` does not reach
+        into clusters). A subgraph with ``rank=same`` holding invisible edges between neighbours
+        fixes the order: `dot` keeps such flat edges pointing one way along the rank. Two quirks of
+        `dot` (seen in Graphviz 2.43, asserted by tests/test_viz.py) shape the recipe: inside a
+        cluster the subgraph must sit in the cluster (outside, it pulls the boxes out) and its
+        order survives only without the second crossing pass (``remincross=false``), and there
+        a left-to-right graph lists the rank bottom up, so the edges run N_last -> ... -> N0.
+        """
+        by_layer: dict[int, list[int]] = {}
+        for layer, j in boxes:
+            by_layer.setdefault(layer, []).append(j)
+        upward = self.group is not None and rankdir in ("LR", "RL")
+        for layer, js in sorted(by_layer.items()):
+            if len(js) < 2:
+                continue
+            row = self.rows[layer] = self._cluster(None)
+            row.attr(rank="same")
+            js.sort(reverse=upward)
+            for a, b in zip(js, js[1:]):
+                row.edge(_box_id((layer, a)), _box_id((layer, b)), style="invis")
+        if self.rows and self.group is not None:
+            self.dot.attr(remincross="false")
 
     def close(self) -> None:
         """Copy the clusters into the graph, neurons into their layers first (Graphviz copies text)."""
         for (layer, _), sub in sorted(self.neurons.items()):
             self.layers[layer].subgraph(sub)
+        for layer, row in sorted(self.rows.items()):
+            (self.layers[layer] if self.group is not None else self.dot).subgraph(row)
         for _, sub in sorted(self.layers.items()):
             self.dot.subgraph(sub)
 
