@@ -295,12 +295,14 @@ def test_bad_arguments() -> None:
     c = compile(lambda x, y: x * y, 1.0, 2.0)
     with pytest.raises(ValueError, match="traced with 2 inputs, got 1"):
         c(1.0)
-    with pytest.raises(ValueError, match="backend"):
+    with pytest.raises(ValueError, match="^compile: backend must be one of 'python', 'numpy', got 'gpu'$"):
         c.batch([[1.0, 2.0]], backend="gpu")
     with pytest.raises(TypeError, match="function"):
         compile(3, 1.0)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="finite number"):
+    with pytest.raises(ValueError, match=r"^compile: example_inputs\[0\] must be a finite number, got nan$"):
         compile(lambda x: x, float("nan"))
+    with pytest.raises(TypeError, match=r"^compile: example_inputs\[1\] must be a finite number, got True$"):
+        compile(lambda x, y: x, 1.0, True)
     with pytest.raises(ValueError, match="return a Value"):
         compile(lambda x: 3.0, 1.0)
 

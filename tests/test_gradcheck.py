@@ -206,10 +206,10 @@ def test_a_step_outside_the_domain_names_the_input() -> None:
 @pytest.mark.parametrize(
     ("inputs", "error", "match"),
     [
-        ([], ValueError, "inputs is empty"),
-        (["a"], TypeError, r"inputs\[0\] must be a number or a Value, got str 'a'"),
-        ([1.0, math.nan], ValueError, r"inputs\[1\] must be finite, got nan"),
-        (1.0, TypeError, "inputs must be a list"),
+        ([], ValueError, r"^gradcheck: inputs must be a non-empty sequence of numbers, got \[\]$"),
+        (["a"], TypeError, r"^gradcheck: inputs\[0\] must be a finite number, got 'a'$"),
+        ([1.0, math.nan], ValueError, r"^gradcheck: inputs\[1\] must be a finite number, got nan$"),
+        (1.0, TypeError, r"^gradcheck: inputs must be a list of numbers or Values, got 1.0$"),
     ],
 )
 def test_bad_inputs_are_rejected(inputs: Any, error: type[Exception], match: str) -> None:
@@ -218,11 +218,15 @@ def test_bad_inputs_are_rejected(inputs: Any, error: type[Exception], match: str
 
 
 def test_bad_tolerances_and_outputs_are_rejected() -> None:
-    with pytest.raises(ValueError, match="eps must be a number in"):
+    with pytest.raises(
+        ValueError, match=r"^gradcheck: eps must be a finite number > 0.0 and < 1.0, got 0.0$"
+    ):
         gradcheck(lambda a: a, [1.0], eps=0.0)
-    with pytest.raises(ValueError, match="atol must be a finite number"):
+    with pytest.raises(ValueError, match=r"^gradcheck: atol must be a finite number >= 0.0, got -1.0$"):
         gradcheck(lambda a: a, [1.0], atol=-1.0)
-    with pytest.raises(TypeError, match="f must return Values or numbers, got str"):
+    with pytest.raises(TypeError, match=r"^gradgradcheck: rtol must be a finite number >= 0.0, got '1'$"):
+        gradgradcheck(lambda a: a, [1.0], rtol="1")
+    with pytest.raises(TypeError, match=r"^gradcheck: f's output must be a Value or a number, got 'oops'$"):
         gradcheck(lambda a: "oops", [1.0])
     with pytest.raises(ValueError, match="returned no outputs"):
         gradgradcheck(lambda a: [], [1.0])

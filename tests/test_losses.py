@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given
@@ -106,10 +107,15 @@ def test_cross_entropy_is_finite_for_extreme_logits(logits: list[float], target:
     assert [v.grad for v in z] == pytest.approx(tz.grad[0].tolist(), abs=1e-15)
 
 
-@pytest.mark.parametrize("target", [-1, 3, 1.0, True, "0"])
-def test_cross_entropy_rejects_a_bad_target(target: object) -> None:
-    with pytest.raises(ValueError, match="cross_entropy: target"):
-        cross_entropy([1.0, 2.0, 3.0], target)  # type: ignore[arg-type]
+@pytest.mark.parametrize(
+    "target, error",
+    [(-1, ValueError), (3, ValueError), (1.0, TypeError), (True, TypeError), ("0", TypeError)],
+)
+def test_cross_entropy_rejects_a_bad_target(target: object, error: type[Exception]) -> None:
+    z = [Value(1.0), Value(2.0), Value(3.0)]
+    wanted = f"^cross_entropy: target must be an integer from 0 to 2, got {re.escape(repr(target))}$"
+    with pytest.raises(error, match=wanted):
+        cross_entropy(z, target)  # type: ignore[arg-type]
 
 
 # --- binary cross-entropy -------------------------------------------------------------------------------
@@ -140,9 +146,15 @@ def test_bce_matches_torch_and_is_stable(z: float, y: float) -> None:
     assert v.grad == pytest.approx(tz.grad.item(), rel=1e-12, abs=1e-15)
 
 
-@pytest.mark.parametrize("y", [-0.1, 1.5, True, "1"])
-def test_bce_rejects_a_bad_target(y: object) -> None:
-    with pytest.raises(ValueError, match="binary_cross_entropy: target"):
+@pytest.mark.parametrize(
+    "y, error",
+    [(-0.1, ValueError), (1.5, ValueError), (math.nan, ValueError), (True, TypeError), ("1", TypeError)],
+)
+def test_bce_rejects_a_bad_target(y: object, error: type[Exception]) -> None:
+    wanted = (
+        f"^binary_cross_entropy: target must be a finite number >= 0.0 and <= 1.0, got {re.escape(repr(y))}$"
+    )
+    with pytest.raises(error, match=wanted):
         binary_cross_entropy(Value(0.5), y)  # type: ignore[arg-type]
 
 
@@ -213,8 +225,14 @@ def test_length_mismatch_is_a_clear_error(loss) -> None:
 
 
 def test_hinge_rejects_labels_other_than_plus_minus_one() -> None:
-    with pytest.raises(ValueError, match="hinge: every target must be -1 or \\+1, got 0"):
+    with pytest.raises(ValueError, match=r"^hinge: targets\[1\] must be one of -1, 1, got 0$"):
         hinge([0.5, 0.5], [1, 0])
+    with pytest.raises(ValueError, match=r"^hinge: targets\[0\] must be one of -1, 1, got True$"):
+        hinge([0.5], [True])
+    with pytest.raises(
+        TypeError, match=r"^hinge: targets\[0\] must be -1 or 1 \(a plain number, not a Value\)"
+    ):
+        hinge([0.5], [Value(1.0)])
 
 
 def test_empty_inputs_are_errors() -> None:

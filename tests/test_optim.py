@@ -142,7 +142,6 @@ def test_step_accepts_gradients_recorded_as_values() -> None:
         (lambda p: SGD(p, lr=0.1, nesterov=True), "SGD: nesterov momentum needs momentum > 0"),
         (lambda p: SGD(p, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "dampening = 0"),
         (lambda p: SGD(p, lr=0.1, momentum=0.9, dampening=1.5), "SGD: dampening must be a finite number"),
-        (lambda p: SGD(p, lr=0.1, momentum=0.9, nesterov=1), "SGD: nesterov must be True or False"),
         (lambda p: AdamW(p, betas=(1.0, 0.9)), "AdamW: beta1 must be a finite number >= 0.0 and < 1.0"),
         (lambda p: AdamW(p, weight_decay=-0.1), "AdamW: weight_decay"),
         (lambda p: SGD([1.0], lr=0.1), "parameters must be Values"),
@@ -151,6 +150,11 @@ def test_step_accepts_gradients_recorded_as_values() -> None:
 def test_bad_hyperparameters_are_clear_errors(make, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make([Value(1.0)])
+
+
+def test_a_switch_that_is_not_a_bool_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match=r"^SGD: nesterov must be True or False, got 1$"):
+        SGD([Value(1.0)], lr=0.1, momentum=0.9, nesterov=1)
 
 
 # --- schedules ---------------------------------------------------------------------------------------

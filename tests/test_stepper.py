@@ -185,9 +185,13 @@ def test_navigation() -> None:
         s.goto(7)
     with pytest.raises(ValueError, match="not in the graph"):
         s.goto(Value(1.0))
-    with pytest.raises(TypeError, match="step number"):
+    with pytest.raises(TypeError, match="^Stepper.goto: the step must be a step number or a Value, got 'c'$"):
         s.goto("c")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="Stepper"):
+    with pytest.raises(
+        TypeError, match="^Stepper.frame: the step must be a step number or a Value, got True$"
+    ):
+        s.frame(True)
+    with pytest.raises(TypeError, match="^Stepper: root must be a Value to backpropagate from, got 3.0$"):
         Stepper(3.0)  # type: ignore[arg-type]
     assert s.index == 2  # failed moves changed nothing
 
@@ -249,5 +253,7 @@ def test_save_frames_writes_numbered_svg_and_png(tmp_path: Path) -> None:
     pngs = s.save_frames(tmp_path / "png", fmt="png")
     data = pngs[3].read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and min(struct.unpack(">II", data[16:24])) > 0
-    with pytest.raises(ValueError, match="fmt"):
+    with pytest.raises(
+        ValueError, match="^Stepper.save_frames: fmt must be one of 'svg', 'png', 'pdf', got 'gif'$"
+    ):
         s.save_frames(tmp_path, fmt="gif")

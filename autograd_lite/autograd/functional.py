@@ -36,12 +36,12 @@ Lecture item 13 (docs/lectures.md): the loss's Hessian (second-order Taylor expa
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
 from ..engine.backprop import grad as _engine_grad
+from ..engine.checks import fail, integer, is_integer, is_number, number, numbers
 from ..engine.modes import enable_grad, is_grad_enabled, transformation
 from ..engine.value import Value
 
@@ -178,7 +178,7 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
     value = _map(lambda o: _result(o, mode), out)
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
-        cotangent = _like(out, cotangent, "vjp: the cotangent")
+        cotangent = _like(out, cotangent, "vjp", "cotangent")
         with _transformation(mode):
             weighted = _dot(_leaves(cotangent), _leaves(out))
             return tuple(_unflatten(inputs, iter(_gradient(weighted, _leaves(inputs), mode))))
@@ -240,7 +240,7 @@ def parameters_loaded(model: HasParameters, theta: Sequence[float]) -> Iterator[
     params = _check_parameters(model, "parameters_loaded")
     if len(theta) != len(params):
         raise ValueError(f"parameters_loaded: model has {len(params)} parameters, theta has {len(theta)}")
-    values = [_check_number(t, f"parameters_loaded: theta[{i}]") for i, t in enumerate(theta)]
+    values = numbers("parameters_loaded", "theta", list(theta))
     saved = [p.data for p in params]
     for p, t in zip(params, values, strict=True):
         p.data = t
@@ -323,7 +323,7 @@ def _call(
             f"{name}: with has_aux=True f must return a pair (output, aux), got {type(out).__name__} {out!r}"
         )
     _map(lambda o: _check_output(o, name), out[0] if has_aux else out)
-    single = isinstance(argnums, int) and not isinstance(argnums, bool)
+    single = is_integer(argnums)
     inputs = new_args[positions[0]] if single else tuple(new_args[i] for i in positions)
     return out, inputs
 
@@ -363,9 +363,9 @@ def _check_scalar(out: Any, name: str) -> None:
 def _primals_and_tangents(primals: Any, tangents: Any, name: str) -> tuple[tuple[Any, ...], Any]:
     for what, x in (("primals", primals), ("tangents", tangents)):
         if not isinstance(x, (tuple, list)):
-            raise TypeError(f"{name}: {what} must be a tuple of f's arguments, got {type(x).__name__} {x!r}")
+            fail(name, what, "a tuple of f's arguments", x, TypeError)
     _check_some_primals(primals, name)
-    return tuple(primals), _like(tuple(primals), tuple(tangents), f"{name}: tangents")
+    return tuple(primals), _like(tuple(primals), tuple(tangents), name, "tangents")
 
 
 def _check_some_primals(primals: Any, name: str) -> None:
@@ -373,15 +373,15 @@ def _check_some_primals(primals: Any, name: str) -> None:
         raise ValueError(f"{name}: needs at least one primal (an argument of f to differentiate)")
 
 
-def _like(template: Any, tree: Any, what: str) -> Any:
+def _like(template: Any, tree: Any, op: str, name: str) -> Any:
     """`tree`, checked to have the structure of `template` (numbers or Values at the leaves)."""
     if isinstance(template, (list, tuple)):
         if not isinstance(tree, (list, tuple)) or len(tree) != len(template):
-            raise ValueError(f"{what} must have the structure of {_shape(template)}, got {tree!r}")
-        return type(template)(_like(t, x, what) for t, x in zip(template, tree))
+            fail(op, name, f"shaped like {_shape(template)}", tree)
+        return type(template)(_like(t, x, op, f"{name}[{i}]") for i, (t, x) in enumerate(zip(template, tree)))
     if isinstance(tree, Value):
         return tree
-    return _check_number(tree, what)
+    return number(op, name, tree)
 
 
 def _shape(tree: Any) -> str:
@@ -392,18 +392,17 @@ def _shape(tree: Any) -> str:
 
 
 def _positions(argnums: ArgNums, nargs: int, name: str) -> list[int]:
-    if isinstance(argnums, bool) or not isinstance(argnums, (int, Sequence)):
-        raise TypeError(f"{name}: argnums must be an int or a tuple of ints, got {argnums!r}")
-    given = [argnums] if isinstance(argnums, int) else list(argnums)
+    single = is_integer(argnums)
+    if not single and (isinstance(argnums, (str, bytes)) or not isinstance(argnums, Sequence)):
+        fail(name, "argnums", "an int or a tuple of ints", argnums, TypeError)
+    given = [argnums] if isinstance(argnums, int) else list(argnums)  # a bool was refused above
     if not given:
-        raise ValueError(f"{name}: argnums is empty; name at least one argument to differentiate")
-    positions = []
-    for i in given:
-        if isinstance(i, bool) or not isinstance(i, int) or not -nargs <= i < nargs:
-            raise ValueError(
-                f"{name}: argnums {argnums!r} names argument {i!r}, but f got {nargs} argument(s)"
-            )
-        positions.append(i % nargs)  # -1 is the last argument
+        fail(name, "argnums", "a non-empty tuple (at least one argument to differentiate)", argnums)
+    if nargs == 0:
+        fail(name, "f", "called with at least one argument to differentiate", ())
+    where = ["argnums"] if single else [f"argnums[{k}]" for k in range(len(given))]
+    # a position from -nargs to nargs - 1; -1 is the last argument
+    positions = [integer(name, w, i, low=-nargs, high=nargs - 1) % nargs for w, i in zip(where, given)]
     if len(set(positions)) != len(positions):
         raise ValueError(f"{name}: argnums {argnums!r} repeats an argument")
     return positions
@@ -422,22 +421,12 @@ def _fresh_input(x: Any, label: str, name: str) -> Value:
         node = Value.sum([x])  # d node / d x = 1: derivatives w.r.t. node are w.r.t. this use of x
         node.label = label
         return node
-    return Value(_check_number(x, f"{name}: argument {label}"), label)
-
-
-def _check_number(x: Any, where: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"{where} must be a number, a Value or a list of them, got {type(x).__name__} {x!r}")
-    if not math.isfinite(x):
-        raise ValueError(f"{where} must be finite, got {x!r}")
-    return float(x)
+    return Value(number(name, f"argument {label}", x), label)
 
 
 def _check_output(o: Any, name: str) -> None:
-    if not isinstance(o, Value) and (isinstance(o, bool) or not isinstance(o, (int, float))):
-        raise TypeError(
-            f"{name}: f must return Values or numbers (or lists of them), got {type(o).__name__} {o!r}"
-        )
+    if not isinstance(o, Value) and not is_number(o):
+        fail(name, "f's output", "a Value or a number (or a list of them)", o, TypeError)
 
 
 def _check_parameters(model: HasParameters, name: str) -> list[Value]:

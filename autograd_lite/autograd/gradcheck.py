@@ -22,13 +22,13 @@ against the second derivatives it computes with ``create_graph=True``. A derivat
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.backprop import grad as _engine_grad
+from ..engine.checks import fail, is_number, number, numbers
 from ..engine.value import Value, enable_grad, no_grad
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckResult", "GradcheckEntry", "GradcheckError", "DEFAULT_EPS"]
@@ -229,30 +229,18 @@ def _evaluate(
 def _points(inputs: Sequence[float | Value], kind: str) -> tuple[list[float], list[str]]:
     """The input numbers and their names (a Value's label, else x0, x1, ...)."""
     if isinstance(inputs, (str, bytes, Value)) or not isinstance(inputs, Sequence):
-        raise TypeError(f"{kind}: inputs must be a list of numbers or Values, got {type(inputs).__name__}")
-    if not inputs:
-        raise ValueError(f"{kind}: inputs is empty; give at least one point to check at")
-    points, names = [], []
-    for j, x in enumerate(inputs):
-        data = x.data if isinstance(x, Value) else x
-        if isinstance(data, bool) or not isinstance(data, (int, float)):
-            raise TypeError(f"{kind}: inputs[{j}] must be a number or a Value, got {type(x).__name__} {x!r}")
-        if not math.isfinite(data):
-            raise ValueError(f"{kind}: inputs[{j}] must be finite, got {data!r}")
-        points.append(float(data))
-        names.append(x.label if isinstance(x, Value) and x.label else f"x{j}")
+        fail(kind, "inputs", "a list of numbers or Values", inputs, TypeError)
+    points = numbers(kind, "inputs", [x.data if isinstance(x, Value) else x for x in inputs])
+    names = [x.label if isinstance(x, Value) and x.label else f"x{j}" for j, x in enumerate(inputs)]
     return points, names
 
 
 def _check_tolerances(kind: str, eps: float | None, atol: float, rtol: float) -> float:
-    for what, v in (("atol", atol), ("rtol", rtol)):
-        if not (isinstance(v, (int, float)) and 0.0 <= v < math.inf):
-            raise ValueError(f"{kind}: {what} must be a finite number >= 0, got {v!r}")
+    number(kind, "atol", atol, low=0.0)
+    number(kind, "rtol", rtol, low=0.0)
     if eps is None:
         return DEFAULT_EPS
-    if not (isinstance(eps, (int, float)) and 0.0 < eps < 1.0):
-        raise ValueError(f"{kind}: eps must be a number in (0, 1), got {eps!r}")
-    return float(eps)
+    return number(kind, "eps", eps, low=0.0, high=1.0, low_open=True, high_open=True)
 
 
 def _leaves(points: list[float], names: list[str]) -> list[Value]:
@@ -266,8 +254,8 @@ def _outputs(f: Callable[..., Any], leaves: list[Value], kind: str) -> list[Valu
     if not outs:
         raise ValueError(f"{kind}: f returned no outputs")
     for o in outs:
-        if not isinstance(o, Value) and (isinstance(o, bool) or not isinstance(o, (int, float))):
-            raise TypeError(f"{kind}: f must return Values or numbers, got {type(o).__name__} {o!r}")
+        if not isinstance(o, Value) and not is_number(o):
+            fail(kind, "f's output", "a Value or a number", o, TypeError)
     return outs
 
 

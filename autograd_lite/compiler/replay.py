@@ -34,11 +34,11 @@ from __future__ import annotations
 import builtins
 import itertools
 import linecache
-import math
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from ..engine.backprop import grad as engine_grad
+from ..engine.checks import choice, numbers
 from ..engine.rules import CODE_NAMES
 from ..engine.value import Value
 from .codegen import Program, write
@@ -228,10 +228,7 @@ class Compiled:
         in plain Python; "numpy" runs each line once on vectors over the batch. Same numbers to
         rounding (1e-12); errors and non-finite results fall back to the engine, row by row.
         """
-        if backend not in BACKENDS:
-            raise ValueError(
-                f"compile: backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}"
-            )
+        choice("compile", "backend", backend, BACKENDS)
         ps = self._param_data(params)
         if not rows:
             return Batch([], [], [0.0] * len(ps))
@@ -315,7 +312,5 @@ def compile(
     for p in params:
         if not isinstance(p, Value) or not p.is_leaf:
             raise TypeError(f"compile: every param must be a leaf Value, got {p!r}")
-    for x in example_inputs:
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-            raise TypeError(f"compile: every example input must be a finite number, got {x!r}")
+    numbers("compile", "example_inputs", list(example_inputs), empty=True)
     return Compiled(fn, example_inputs, params, check)

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn, TypeVar
 
 __all__ = [
+    "boolean",
     "choice",
     "fail",
     "integer",
@@ -125,6 +126,13 @@ def positive_int(op: str, name: str, x: Any, *, high: int | None = None) -> int:
 def non_negative_int(op: str, name: str, x: Any, *, high: int | None = None) -> int:
     """x as an int >= 0 (and <= high when given): a seed, an index, a number of steps."""
     return integer(op, name, x, low=0, high=high)
+
+
+def boolean(op: str, name: str, x: Any) -> bool:
+    """x, which must be True or False (not 0 or 1, not None): a switch."""
+    if not isinstance(x, bool):
+        fail(op, name, "True or False", x, TypeError)
+    return x
 
 
 def choice(op: str, name: str, x: Any, choices: Iterable[T]) -> T:

@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterator
 from contextlib import ContextDecorator, contextmanager
 from typing import Any, TypeVar
 
+from .checks import boolean
+
 __all__ = [
     "MODES",
     "detect_anomaly",
@@ -198,10 +200,8 @@ class set_grad_enabled(_Switch):
     mode = "grad_enabled"
 
     def __init__(self, mode: bool) -> None:
-        if not isinstance(mode, bool):
-            raise TypeError(f"set_grad_enabled: mode must be True or False, got {mode!r}")
         super().__init__()
-        self.value = mode
+        self.value = boolean("set_grad_enabled", "mode", mode)
         self._before_call: bool | None = MODES.set("grad_enabled", mode)
 
     def _recreate_cm(self) -> set_grad_enabled:

@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from ..engine.checks import is_integer, is_number, positive_int
 from ..engine.value import Value
 
 __all__ = [
@@ -81,10 +82,6 @@ def make_state_dict(architecture: dict[str, Any], named: Sequence[tuple[str, Val
     }
 
 
-def _is_number(x: object) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
 def _keys_exactly(
     kind: str, d: dict[str, Any], expected: Sequence[str], optional: Sequence[str] = ()
 ) -> None:
@@ -125,13 +122,9 @@ def _architecture(state: Any) -> dict[str, Any]:
         raise CheckpointError(f"checkpoint: architecture must be an object, got {type(arch).__name__}")
     _keys_exactly("checkpoint architecture", arch, _ARCH_KEYS)
     nin, nouts = arch["nin"], arch["nouts"]
-    if not (isinstance(nin, int) and not isinstance(nin, bool) and nin > 0):
+    if not (is_integer(nin) and nin > 0):
         raise CheckpointError(f"checkpoint architecture: nin must be a positive integer, got {nin!r}")
-    if not (
-        isinstance(nouts, list)
-        and nouts
-        and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in nouts)
-    ):
+    if not (isinstance(nouts, list) and nouts and all(is_integer(n) and n > 0 for n in nouts)):
         raise CheckpointError(
             f"checkpoint architecture: nouts must be a non-empty list of positive integers, got {nouts!r}"
         )
@@ -157,7 +150,7 @@ def _check_header(state: Any) -> None:
     _keys_exactly("checkpoint", state, _TOP_KEYS, optional=("metadata",))
     if state["format"] != FORMAT:
         raise CheckpointError(f"checkpoint: format must be {FORMAT!r}, got {state['format']!r}")
-    if state["version"] != VERSION or isinstance(state["version"], bool):
+    if not is_number(state["version"]) or state["version"] != VERSION:
         raise CheckpointError(
             f"checkpoint: unsupported version {state['version']!r} (this library reads {VERSION})"
         )
@@ -184,7 +177,7 @@ def check_state_dict(state: Any, architecture: dict[str, Any], names: Sequence[s
     values: dict[str, float] = {}
     for name in names:
         x = params[name]
-        if not _is_number(x):
+        if not is_number(x):
             raise CheckpointError(f"checkpoint parameters: {name!r} is not a number: {x!r}")
         try:
             f = float(x)
@@ -204,7 +197,7 @@ def write_json(path: str | Path, state: dict[str, Any]) -> None:
     params = state.get("parameters")
     if isinstance(params, dict):
         for name, x in params.items():
-            if _is_number(x) and not math.isfinite(x):
+            if is_number(x) and not math.isfinite(x):
                 raise CheckpointError(f"{path}: parameter {name!r} is not finite: {x!r}")
     try:
         text = json.dumps(state, indent=1, allow_nan=False) + "\n"
@@ -321,8 +314,7 @@ def read_json(path: str | Path, *, max_bytes: int | None = None) -> Any:
     A file that does not exist or cannot be opened is the usual OSError.
     """
     limit = MAX_BYTES if max_bytes is None else max_bytes
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"read_json: max_bytes must be a positive integer, got {max_bytes!r}")
+    positive_int("read_json", "max_bytes", limit)
 
     def problem(text: str) -> CheckpointError:
         return CheckpointError(f"{path}: {text}")

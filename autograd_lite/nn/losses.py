@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine.checks import choice, fail, integer, number
 from ..engine.value import Value
 
 __all__ = [
@@ -82,8 +83,8 @@ def cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
     Cross-entropy H(p, q) = -Σ_k p_k log q_k with a one-hot p. Its gradient with respect to the
     logits is ∂L/∂z_k = ŷ_k - [k == target]: softmax minus the one-hot target.
     """
-    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(logits):
-        raise ValueError(f"cross_entropy: target must be a class index in [0, {len(logits)}), got {target!r}")
+    # a class index: 0 to K - 1 for K logits (no logits at all is _shifted's error)
+    integer("cross_entropy", "target", target, low=0, high=max(len(logits), 1) - 1)
     shifted, log_total = _shifted(logits, "cross_entropy")
     return log_total - shifted[target]
 
@@ -94,12 +95,8 @@ def binary_cross_entropy(logit: Scalar, target: float) -> Value:
     Written as max(z, 0) - z·y + log(1 + exp(-|z|)), the same function with no overflow for any
     z (the branch is chosen by the sign of z's data). ∂L/∂z = σ(z) - y = ŷ - y (docs/lectures.md, item 9).
     """
-    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0.0 <= target <= 1.0:
-        raise ValueError(
-            f"binary_cross_entropy: target must be a number in [0, 1] (usually 0 or 1), got {target!r}"
-        )
+    y = number("binary_cross_entropy", "target", target, low=0.0, high=1.0)  # usually 0 or 1
     z = logit if isinstance(logit, Value) else Value(logit)
-    y = float(target)
     if z.data >= 0.0:  # max(z, 0) = z:  z - z·y + log(1 + e^-z)
         return z * (1.0 - y) + (1.0 + (-z).exp()).log()
     return z * -y + (1.0 + z.exp()).log()  # max(z, 0) = 0:  -z·y + log(1 + e^z)
@@ -146,9 +143,10 @@ def l1(preds: Scalars, targets: Scalars) -> Value:
 def hinge(scores: Scalars, targets: Scalars) -> Value:
     """The max-margin loss (1/n) Σ_i max(0, 1 - y_i·s_i) for labels y_i = ±1 (micrograd's moons demo)."""
     s, y = _pairs(scores, targets, "hinge")
-    for label in y:
-        if isinstance(label, Value) or label not in (-1, 1) or isinstance(label, bool):
-            raise ValueError(f"hinge: every target must be -1 or +1, got {label!r}")
+    for i, label in enumerate(y):
+        if isinstance(label, Value):
+            fail("hinge", f"targets[{i}]", "-1 or 1 (a plain number, not a Value)", label, TypeError)
+        choice("hinge", f"targets[{i}]", label, (-1, 1))
     return _mean([_as_value(-yi * si + 1.0).relu() for si, yi in zip(s, y, strict=True)])
 
 

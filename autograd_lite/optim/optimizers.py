@@ -24,7 +24,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
-from ..engine.checks import fail, number, positive_int
+from ..engine.checks import boolean, fail, number, positive_int
 from ..engine.value import Value
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LRScheduler", "StepLR", "LinearLR"]
@@ -114,8 +114,7 @@ class SGD(Optimizer):
         self.momentum = number("SGD", "momentum", momentum, low=0.0)
         self.weight_decay = number("SGD", "weight_decay", weight_decay, low=0.0)
         self.dampening = number("SGD", "dampening", dampening, low=0.0, high=1.0)
-        if not isinstance(nesterov, bool):
-            raise ValueError(f"SGD: nesterov must be True or False, got {nesterov!r}")
+        nesterov = boolean("SGD", "nesterov", nesterov)
         if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
             raise ValueError(
                 f"SGD: nesterov momentum needs momentum > 0 and dampening = 0, "

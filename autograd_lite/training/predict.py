@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from ..engine.checks import is_integer
 from ..engine.value import Value, no_grad
 from ..nn.activations import ACTIVATIONS
 from ..nn.losses import label_loss
@@ -95,7 +96,7 @@ def accuracy(
 
 def is_classification(y: Sequence[Any]) -> bool:
     """True when every target is a class label (an int, not a bool); floats are regression targets."""
-    return all(isinstance(t, int) and not isinstance(t, bool) for t in y)
+    return all(is_integer(t) for t in y)
 
 
 def batch_loss(

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.backprop import topological_order
-from ..engine.checks import choice, fail, positive_int
+from ..engine.checks import choice, fail, is_integer, positive_int
 from ..engine.value import Value
 from .layout import model_parameters, neuron_homes
 
@@ -291,7 +291,7 @@ def _check_style(s: _Style) -> None:
     choice("draw_graph", "color_by", s.color_by, ("role", "grad", None))
     choice("draw_graph", "group", s.group, (None, "layer", "neuron"))
     positive_int("draw_graph", "max_nodes", s.max_nodes)
-    if isinstance(s.fmt, bool) or not isinstance(s.fmt, (str, int)):
+    if not (isinstance(s.fmt, str) or is_integer(s.fmt)):
         fail("draw_graph", "fmt", "a format string or a number of digits", s.fmt, TypeError)
 
 

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.backprop import Edge, Step, steps
+from ..engine.checks import choice, fail, is_integer
 from ..engine.value import Value
 from .table import node_names
 
@@ -56,7 +57,7 @@ class Stepper:
 
     def __init__(self, root: Value, skip_constants: bool = False) -> None:
         if not isinstance(root, Value):
-            raise TypeError(f"Stepper: expected a Value to backpropagate from, got {type(root).__name__}")
+            fail("Stepper", "root", "a Value to backpropagate from", root, TypeError)
         self.root = root
         self._pass = list(steps(root))  # the engine's pass, every node; raises what backward() raises
         self.names = node_names(
@@ -118,8 +119,8 @@ class Stepper:
                     "(or is a skipped constant)"
                 )
             return self.position[where]
-        if isinstance(where, bool) or not isinstance(where, int):
-            raise TypeError(f"Stepper.{op}: expected a step number or a Value, got {where!r}")
+        if not is_integer(where):
+            fail(f"Stepper.{op}", "the step", "a step number or a Value", where, TypeError)
         if not -len(self) <= where < len(self):
             raise IndexError(f"Stepper.{op}: step {where} out of range (there are {len(self)} steps)")
         return where % len(self)
@@ -233,8 +234,7 @@ class Stepper:
         """Write frame_000.svg, frame_001.svg, ... (or .png/.pdf) into `folder`; returns the paths."""
         from .graph import render
 
-        if fmt not in ("svg", "png", "pdf"):
-            raise ValueError(f"Stepper.save_frames: fmt must be 'svg', 'png' or 'pdf', got {fmt!r}")
+        choice("Stepper.save_frames", "fmt", fmt, ("svg", "png", "pdf"))
         folder = Path(folder)
         digits = max(3, len(str(len(self) - 1)))
         return [
