@@ -181,6 +181,22 @@ def test_auxiliary_outputs_are_returned_as_numbers() -> None:
     assert b.values == [4.0, 0.0] and b.aux == [(3.0, math.exp(2.0)), (1.0, 1.0)]
 
 
+def test_numpy_batches_with_auxiliary_outputs_run_on_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The NumPy program answers by itself (it used to return a 3-tuple and fall back to the Python loop)."""
+    pytest.importorskip("numpy")
+    w = Value(0.5, "w")
+    c = compile(lambda x: ((w * x).relu(), x + 1, (w * x).exp()), 1.0, params=[w])
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the NumPy replay fell back")
+
+    monkeypatch.setattr(c, "_run_python", refuse)
+    monkeypatch.setattr(c, "_rows_by_engine", refuse)
+    b = c.batch([[2.0], [-4.0]], seed=0.5, backend="numpy")
+    assert b.values == [1.0, 0.0] and b.aux == [(3.0, math.exp(1.0)), (-3.0, math.exp(-2.0))]
+    assert b.param_grads == [0.5 * 2.0]  # d relu(w x)/dw = x where w x > 0, else 0
+
+
 # --- models: every activation and every loss --------------------------------------------------------
 
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear"]

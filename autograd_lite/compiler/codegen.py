@@ -401,5 +401,5 @@ def _write_batch_arrays(tape: Tape, var: list[str], args: list[str], params: lis
                     grads.add(i, vectorized(c))
     lines += grads.lines
     result = [grads.name[k] if k >= 0 and k in grads.assigned else "0.0" for k in tape.params]
-    lines.append(f"return {_returned(tape, var)}, [{', '.join(result)}]")
+    lines.append(f"return ({_returned(tape, var)}), [{', '.join(result)}]")
     return _function("batch_arrays", ["_columns", "_params", "_seed", "_n"], lines)
