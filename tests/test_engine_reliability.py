@@ -5,10 +5,11 @@ Oracle: PyTorch float64 (and hand math where PyTorch has no opinion)."""
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
-from autograd_lite import Value, grad, no_grad, topological_order
+from autograd_lite import RULES, Value, apply, grad, no_grad, topological_order
 
 torch = pytest.importorskip("torch")
 
@@ -30,6 +31,8 @@ def torch_grad(f, x0: float) -> float:
         (lambda x: 1e-300 / (x * 1e300), 1.0),  # toward the constant numerator: 1/(x·1e300), finite
         (lambda x: 1e-5**x, -61.0),
         (lambda x: 0**x, 2.0),
+        # Value ** Value with a constant base: its derivative toward 1e-300, -1e600, is never evaluated
+        (lambda x: apply(RULES["pow"], 1e-300, x) if isinstance(x, Value) else torch.pow(1e-300, x), -1.0),
     ],
 )
 def test_constants_get_no_derivative_that_could_break_backward(f, x0: float) -> None:
@@ -38,16 +41,7 @@ def test_constants_get_no_derivative_that_could_break_backward(f, x0: float) -> 
     assert x.grad == pytest.approx(torch_grad(f, x0), rel=1e-12)
 
 
-CREATE_GRAPH_LIMIT = pytest.mark.xfail(
-    strict=True,
-    reason="with create_graph=True the derivative toward a constant is recorded as a Value op, "
-    "whose forward refuses -out/b = -inf; the rule table returns all local derivatives at once",
-)
-
-
-@pytest.mark.parametrize(
-    "mode", ["plain", "anomaly", pytest.param("create_graph", marks=CREATE_GRAPH_LIMIT), "hook"]
-)
+@pytest.mark.parametrize("mode", ["plain", "anomaly", "create_graph", "hook"])
 def test_every_path_ignores_a_constants_gradient(mode: str) -> None:
     """The fast path, anomaly mode, create_graph and hooks (the general path) all agree."""
     from autograd_lite import detect_anomaly
@@ -110,6 +104,57 @@ def test_sum_with_an_intermediate_overflow_but_a_finite_exact_result() -> None:
         Value.sum([1e308, 1e308])
 
 
+def backward_in(mode: str, y: Value, *xs: Value) -> list[float]:
+    """y.backward() on the fast path ("plain") or the general path (anomaly mode, create_graph, a
+    hook), and each x's gradient as a float."""
+    from autograd_lite import detect_anomaly
+
+    if mode == "hook":
+        y.register_hook(lambda g: None)
+    if mode == "anomaly":
+        with detect_anomaly():
+            y.backward()
+    else:
+        y.backward(create_graph=mode == "create_graph")
+    return [x.grad.data if isinstance(x.grad, Value) else x.grad for x in xs]
+
+
+PATHS = ["plain", "anomaly", "create_graph", "hook"]
+
+
+@pytest.mark.parametrize("mode", PATHS)
+@pytest.mark.parametrize(
+    "f, x0",
+    [
+        (lambda x: (x / 1e-310) * 1e-20, 1e-10),  # 1/1e-310 is inf; 1e-20/1e-310 = 1e290 is not
+        (lambda x: x.log() * 1e-20, 1e-310),  # d log x/dx = 1/x: the same division
+    ],
+)
+def test_a_subnormal_divisor_passes_g_over_b_not_g_times_its_reciprocal(f, x0: float, mode: str) -> None:
+    x = Value(x0)
+    (g,) = backward_in(mode, f(x), x)
+    assert math.isfinite(g) and g == pytest.approx(torch_grad(f, x0), rel=1e-12)
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES.values() if r.vjp is not None], ids=repr)
+def test_a_rules_vjp_at_a_gradient_of_1_is_its_local_derivative(rule) -> None:
+    """The views show `local` on the edges; backprop passes `vjp`: they must be the same math."""
+    rng = random.Random(0)
+    for _ in range(200):
+        xs = [rng.uniform(0.01, 4.0) for _ in rule.vjp]
+        out = rule.forward(*xs)
+        assert tuple(f(1.0, *xs, out) for f in rule.vjp) == rule.local(*xs, out)
+
+
+@pytest.mark.parametrize("mode", PATHS)
+def test_division_by_a_subnormal_value_toward_both_operands(mode: str) -> None:
+    a, b = Value(1e-320), Value(1e-310)
+    grads = backward_in(mode, (a / b) * 1e-20, a, b)
+    ta, tb = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (1e-320, 1e-310))
+    ((ta / tb) * 1e-20).backward()
+    assert grads == pytest.approx([float(ta.grad), float(tb.grad)], rel=1e-12)  # 1e290, -1e280
+
+
 # --- item 11: messages ---------------------------------------------------------------------------
 
 
@@ -147,6 +192,28 @@ def test_backward_on_a_result_made_under_no_grad_raises() -> None:
     y2 = y * x  # still usable as an input
     y2.backward()
     assert x.grad == 6.0
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize(
+    "make, rule, x, n",
+    [
+        (lambda: Value(1e-300) ** Value(-1.0), "pow", "1e-300", "-1.0"),
+        (lambda: Value(1e-200) ** -1.0, "power", "1e-200", "-1.0"),
+    ],
+)
+def test_an_overflowing_derivative_of_pow_names_the_op_and_the_values(
+    make, rule: str, x: str, n: str, create_graph: bool
+) -> None:
+    t = torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
+    (t ** float(n)).backward()
+    assert not math.isfinite(float(t.grad))  # PyTorch: -inf, which this engine refuses
+    y = make()
+    with pytest.raises(OverflowError) as info:
+        y.backward(create_graph=create_graph)
+    message = str(info.value)
+    assert f"{rule}: " in message and f"{x}" in message and f"{n}" in message and "overflow" in message
+    assert "Numerical result" not in message
 
 
 def test_local_grads_of_a_valid_node_with_an_infinite_derivative() -> None:

@@ -39,13 +39,14 @@ def test_a_hook_scales_the_gradient_in_backward_and_in_the_stepper_alike() -> No
 # --- random graphs, built in autograd_lite and in PyTorch side by side ------------------------------------
 
 
+OPS = ["add", "sub", "mul", "div", "pow", "tanh", "sigmoid", "exp", "log", "square"]
+
+
 def random_program(rng: random.Random) -> list[tuple[str, int, int]]:
     """Operations (name, operand, operand) over a pool that starts with 4 leaves; fan-out included."""
     program = []
     for n in range(4, 4 + rng.randint(5, 14)):
-        program.append(
-            (rng.choice(["add", "sub", "mul", "tanh", "sigmoid", "exp", "square"]), *rng.sample(range(n), 2))
-        )
+        program.append((rng.choice(OPS), *rng.sample(range(n), 2)))
     return program
 
 
@@ -60,6 +61,12 @@ def run_program(program: list[tuple[str, int, int]], leaves: list[Any]) -> list[
             v = a - b
         elif name == "mul":
             v = a * b
+        elif name == "div":  # rules with a vjp: div, pow, log (each with a constant operand, too)
+            v = a / (b * b + 1.0)
+        elif name == "pow":
+            v = (a * a + 0.5) ** b.tanh()
+        elif name == "log":
+            v = (a * a + 0.1).log()
         elif name == "tanh":
             v = a.tanh()
         elif name == "sigmoid":

@@ -219,7 +219,8 @@ def _chain_rule(root: Value) -> None:
     This is Kahn's second pass with the chain rule done in it: a node is taken as soon as every
     node that uses it has passed its gradient on (its `_uses` count, from `count_uses`, is back
     to 0), so its gradient is complete. Binary, n-ary and unary nodes are spelled out because
-    this loop is most of the time `backward()` takes.
+    this loop is most of the time `backward()` takes. A rule with a `vjp` passes its contributions
+    through `_pass_by_vjp`, exactly as `_step` does.
     """
     ready = [root]
     node = root
@@ -234,9 +235,13 @@ def _chain_rule(root: Value) -> None:
                 continue
             if b is not None:
                 if g != 0.0:
-                    da, db = node._rule.local(a.data, b.data, node.data)  # type: ignore[union-attr]
-                    a.grad += g * da
-                    b.grad += g * db
+                    rule = node._rule
+                    if rule.vjp is None:  # type: ignore[union-attr]
+                        da, db = rule.local(a.data, b.data, node.data)  # type: ignore[union-attr]
+                        a.grad += g * da
+                        b.grad += g * db
+                    else:
+                        _pass_by_vjp(node, g, (a, b))
                 a._uses -= 1
                 if not a._uses:
                     ready.append(a)
@@ -245,21 +250,38 @@ def _chain_rule(root: Value) -> None:
                     ready.append(b)
             elif type(a) is tuple:
                 if g != 0.0:
-                    local_grads = node._rule.local(*[p.data for p in a], node.data)  # type: ignore[union-attr]
-                    for p, d in zip(a, local_grads):
-                        p.grad += g * d
+                    rule = node._rule
+                    if rule.vjp is None:  # type: ignore[union-attr]
+                        local_grads = rule.local(*[p.data for p in a], node.data)  # type: ignore[union-attr]
+                        for p, d in zip(a, local_grads):
+                            p.grad += g * d
+                    else:
+                        _pass_by_vjp(node, g, a)
                 for p in a:
                     p._uses -= 1
                     if not p._uses:
                         ready.append(p)
             else:
                 if g != 0.0:
-                    a.grad += g * node._rule.local(a.data, node.data)[0]  # type: ignore[union-attr]
+                    rule = node._rule
+                    if rule.vjp is None:  # type: ignore[union-attr]
+                        a.grad += g * rule.local(a.data, node.data)[0]  # type: ignore[union-attr]
+                    else:
+                        _pass_by_vjp(node, g, (a,))
                 a._uses -= 1
                 if not a._uses:
                     ready.append(a)
     except (ArithmeticError, ValueError) as error:
         raise _backward_error(error, node) from error
+
+
+def _pass_by_vjp(node: Value, g: float, parents: tuple[Value, ...]) -> None:
+    """parent.grad += vjp(g, ...) for each parent but a constant (no derivative toward it is evaluated)."""
+    args = [p.data for p in parents]
+    args.append(node.data)
+    for p, vjp in zip(parents, node._rule.vjp):  # type: ignore[union-attr, arg-type]
+        if not p.constant:
+            p.grad += vjp(g, *args)
 
 
 # --- the steps: the chain rule written once -----------------------------------------------------
@@ -271,8 +293,8 @@ class Edge:
 
     index: int  # the operand's position in node.parents
     parent: Value
-    local: Any  # a float (a Value with create_graph=True)
-    contribution: Any  # grad · local
+    local: Any  # a float; a Value with create_graph=True (for a rule with a vjp, the float at the data)
+    contribution: Any  # grad · local, or the rule's vjp if it has one (0 toward a constant there)
 
 
 @dataclass(slots=True)
@@ -300,6 +322,8 @@ def steps(root: Value, create_graph: bool = False, seed: Any = 1.0) -> Iterator[
 
         contribution = grad · d(node)/d(operand)       (the local derivative, from rules.py)
 
+    or, for a rule with a `vjp` (div, log, pow), what its vjp computes (grad / b rather than
+    grad · (1/b)), evaluated only toward operands that are not constants.
     A node whose gradient is 0 passes 0 on every edge: its local derivatives are only shown (nan
     where undefined), never multiplied, so a derivative that fails there fails nothing. In anomaly
     mode a contribution that makes an operand's gradient non-finite is blamed on this node.
@@ -346,15 +370,19 @@ def _step(i: int, node: Value, held: dict[Value, Any], create_graph: bool, anoma
         parents = (a, b) if b is not None else a if type(a) is tuple else (a,)
         if type(g) is float and g == 0.0 or type(g) is not float and g.data == 0.0 and _constant_graph(g):
             return Step(i, node, g, _zero_edges(node, parents), arrived)
-        if create_graph:
-            local = node._rule.local(*parents, node)  # type: ignore[union-attr]
-        elif b is not None:
-            local = node._rule.local(a.data, b.data, node.data)  # type: ignore[union-attr]
-        else:
-            local = node._rule.local(*[p.data for p in parents], node.data)  # type: ignore[union-attr]
+        args = (*parents, node) if create_graph else (*[p.data for p in parents], node.data)
+        vjp = node._rule.vjp  # type: ignore[union-attr]
+        # With a vjp the contributions come from it, and the edges show the local derivatives at the data.
+        local = node._rule.local(*args) if vjp is None else node.local_grads  # type: ignore[union-attr]
         edges = []
         for k, (p, d) in enumerate(zip(parents, local)):
-            c = g if (type(d) is float and d == 1.0) else g * d
+            if vjp is None:
+                c = g if (type(d) is float and d == 1.0) else g * d
+            elif p.constant:  # a constant needs no gradient: nothing is evaluated toward it
+                edges.append(Edge(k, p, d, 0.0))
+                continue
+            else:
+                c = vjp[k](g, *args)
             before = held.get(p, 0.0)
             held[p] = c if (type(before) is float and before == 0.0) else before + c
             edges.append(Edge(k, p, d, c))

@@ -22,6 +22,18 @@ conditional expressions (``x if x > 0.0 else 0.0``) and the functions named in `
 ``and``/``or`` and no chained comparison, so the same text also runs on NumPy arrays (one number
 per sample, a conditional written as ``where(test, a, b)``).
 
+A few rules also say how the gradient flows back *per operand*, as a vector-Jacobian product
+(`vjp`): one function per operand, called as ``f(g, *inputs, out)``, giving the contribution
+g · d(out)/d(input) itself. Backprop uses it, where a rule has one, instead of g · local:
+
+- so a contribution is computed the way PyTorch computes it: g / b for division, not g · (1/b),
+  which is infinite for a subnormal b (1/1e-310) even where g / b is finite (1e-20 / 1e-310);
+- so nothing is evaluated toward an operand that needs no gradient (a plain-number constant:
+  ``x / 1e-300`` never computes its derivative toward 1e-300, -2e600, which no float holds).
+
+`vjp(1, ...)` equals `local(...)` (a test checks it), which the views show on the edges. The
+compiler writes a local derivative ``1 / b`` times g as ``g / b``, as the vjp computes it.
+
 Adding an operation means adding one `Rule` here (with its `code`) and a method on `Value` that
 applies it. An operation with a constant parameter (the exponent of x ** 2, the slope of a leaky ReLU) is
 a *family*: a function from the parameter to its `Rule` (`power(n)`, `rpow(c)`, `leaky_relu(slope)`,
@@ -70,6 +82,9 @@ class Rule:
     local: Callable[..., tuple[Any, ...]]  # (*inputs, out) -> d out / d input_i, one per input
     doc: str = field(default="", repr=False)  # the math, for tables and tooltips
     code: Code | None = field(default=None, repr=False)  # (*names, out) -> the same two as source
+    # Optional, one per operand: (g, *inputs, out) -> g * d out / d input_i, used by backprop instead
+    # of g * local (see the module docstring); None: backprop multiplies g by `local`.
+    vjp: tuple[Callable[..., Any], ...] | None = field(default=None, repr=False, kw_only=True)
 
     def __repr__(self) -> str:
         return f"Rule({self.name!r})"
@@ -210,14 +225,27 @@ def _sum(*xs: float) -> float:
             raise OverflowError(f"sum: the sum of {len(xs)} values overflows a float") from None
 
 
-def _dpow_base(a: float, b: float) -> float:
-    """d(a^b)/da = b*a^(b-1), and 0 at a = b = 0 (0^b is 1 near b = 0)."""
-    return 0.0 if a == 0.0 == b else b * a ** (b - 1.0)
+def _dpower(op: str, x: Any, n: Any) -> Any:
+    """d(x^n)/dx = n * x^(n-1), on floats or Values; where no float holds it, an error that names
+    the op, the base and the exponent (float ** raises a bare "(34, 'Numerical result out of range')")."""
+    try:
+        return n * x ** (n - 1.0)
+    except (OverflowError, ZeroDivisionError) as error:
+        what = "is infinite" if isinstance(error, ZeroDivisionError) else "overflows a float"
+        raise type(error)(
+            f"{op}: its derivative toward the base, n*x^(n-1), {what} at x = {_data(x)!r}, n = {_data(n)!r}"
+        ) from None
 
 
-def _dpow_exponent(a: float, out: float) -> float:
+def _dpow_base(a: Any, b: Any) -> Any:
+    """d(a^b)/da = b*a^(b-1). a^0 = 1 for every a, so 0 at b = 0 (for floats; for Values only at
+    a = 0, where 0^b is 1 near b = 0), rather than 0 * a^-1, which overflows for a tiny a."""
+    return 0.0 if _data(b) == 0.0 and (type(b) is float or _data(a) == 0.0) else _dpower("pow", a, b)
+
+
+def _dpow_exponent(a: Any, out: Any) -> Any:
     """d(a^b)/db = a^b*log(a), and 0 at a = 0 (as PyTorch: where log a is -inf)."""
-    return 0.0 if a == 0.0 else out * math.log(a)
+    return 0.0 if _data(a) == 0.0 else out * _log(a)
 
 
 def _sum_code(names: tuple[str, ...]) -> str:
@@ -246,8 +274,9 @@ CODE_NAMES: dict[str, Callable[..., float]] = {
     "checked_pow": _pow,  # guarded: (-8.0) ** 0.5 is a complex number in Python, not an error
     "checked_pow_value": _pow_value,
     "checked_rpow": _checked_rpow,
-    "dpow_base": _dpow_base,
-    "dpow_exponent": _dpow_exponent,
+    # pow's own derivatives, on floats (NumPy's vectorize passes its own scalar type)
+    "dpow_base": lambda a, b: _dpow_base(float(a), float(b)),
+    "dpow_exponent": lambda a, out: _dpow_exponent(float(a), float(out)),
 }
 """The functions that `Rule.code` expressions may call, by name, on floats. Where the plain
 function would return a wrong kind of answer instead of raising (a complex power, an overflow in
@@ -289,6 +318,7 @@ DIV = Rule(
     lambda a, b, out: (1.0 / b, -out / b),
     "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2",
     lambda a, b, out: (f"{a} / {b}", (f"1 / {b}", f"-{out} / {b}")),
+    vjp=(lambda g, a, b, out: g / b, lambda g, a, b, out: g * (-out / b)),  # g/b, as PyTorch
 )
 NEG = Rule(
     "neg", "-", operator.neg, lambda x, out: (-1.0,), "d(-x)/dx = -1", lambda x, out: (f"-{x}", ("-1",))
@@ -297,17 +327,14 @@ POW = Rule(
     "pow",
     "**",
     _pow_value,
-    lambda a, b, out: (
-        # a^0 = 1 for every a: 0 (for floats; for Values only at a = 0, where 0^b is 1 near b = 0),
-        # rather than 0 * a^-1, which overflows for a tiny a
-        0.0 if _data(b) == 0.0 and (type(b) is float or _data(a) == 0.0) else b * a ** (b - 1.0),
-        0.0 if _data(a) == 0.0 else out * _log(a),  # as PyTorch: 0 where log a is -inf
-    ),
+    lambda a, b, out: (_dpow_base(a, b), _dpow_exponent(a, out)),
     "d(a^b)/da = b*a^(b-1), d(a^b)/db = a^b*log(a)",
     lambda a, b, out: (
         f"checked_pow_value({a}, {b})",
         (f"dpow_base({a}, {b})", f"dpow_exponent({a}, {out})"),
     ),
+    # per operand, so a constant base or exponent (apply(POW, 1e-300, x)) gets no derivative evaluated
+    vjp=(lambda g, a, b, out: g * _dpow_base(a, b), lambda g, a, b, out: g * _dpow_exponent(a, out)),
 )
 EXP = Rule("exp", "exp", _exp, lambda x, out: (out,), "d(e^x)/dx = e^x", lambda x, out: (f"exp({x})", (out,)))
 LOG = Rule(
@@ -317,6 +344,7 @@ LOG = Rule(
     lambda x, out: (1.0 / x,),
     "d(log x)/dx = 1/x",
     lambda x, out: (f"log({x})", (f"1 / {x}",)),
+    vjp=(lambda g, x, out: g / x,),  # g/x, as PyTorch
 )
 TANH = Rule(
     "tanh",
@@ -453,7 +481,7 @@ def power(n: float) -> Rule:
         "power",
         f"**{label}",
         lambda x: _pow(x, n, "power"),
-        lambda x, out: (n * x ** (n - 1.0),),
+        lambda x, out: (_dpower("power", x, n),),
         f"d(x^{label})/dx = {label}*x^({label}-1)",
         _power_code(n),
     )
