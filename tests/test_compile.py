@@ -134,6 +134,24 @@ def random_graph(seed: int, n_ops: int = 50) -> Callable[..., Value]:
     return f
 
 
+def test_a_reciprocal_derivative_is_written_as_a_division_as_the_engine_computes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """d(x/b)/dx = 1/b and d(log x)/dx = 1/x times g are g / b and g / x: 1/1e-310 is infinite, but
+    1e-20/1e-310 = 1e290 is not. Oracle: PyTorch float64, which divides too."""
+    torch = pytest.importorskip("torch")
+
+    def f(x: Any) -> Any:
+        return (x / 1e-310) * 1e-20 + x.log() * 1e-20
+
+    c = compile(f, 1e-310)
+    assert "1 / " not in c.backward_source
+    monkeypatch.setattr(c, "_by_engine", lambda *args: pytest.fail("the compiled program fell back"))
+    t = torch.tensor(1e-310, dtype=torch.float64, requires_grad=True)
+    f(t).backward()
+    assert close(c(1e-310).grads[0], float(t.grad))  # 2e290
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_random_graphs_equal_the_engine(seed: int) -> None:
     f = random_graph(seed)

@@ -115,7 +115,24 @@ def _times(local: str, g: str) -> str | None:
     if isinstance(tree, ast.IfExp):
         body, orelse = (_times(ast.unparse(branch), g) or "0.0" for branch in (tree.body, tree.orelse))
         return f"{body} if {ast.unparse(tree.test)} else {orelse}"
+    if isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Div) and _is_one(tree.left):
+        # (1 / b) · g is g / b, as the engine's vjp computes it: 1/b is infinite for a subnormal b
+        divisor = ast.unparse(tree.right)
+        return f"{g} / {divisor if _binds_tightly(tree.right, divisor) else f'({divisor})'}"
     return f"{_factor(local)} * {g}"
+
+
+def _is_one(tree: ast.expr) -> bool:
+    return isinstance(tree, ast.Constant) and tree.value == 1
+
+
+def _binds_tightly(tree: ast.expr, text: str) -> bool:
+    """True when `text` can follow a division sign unparenthesised: a name, a number, a call, a power."""
+    return (
+        _enclosed(text)
+        or isinstance(tree, (ast.Name, ast.Constant, ast.Call))
+        or (isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Pow))
+    )
 
 
 class _Where(ast.NodeTransformer):
