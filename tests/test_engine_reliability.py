@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,24 @@ def torch_grad(f, x0: float) -> float:
     x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
     f(x).backward()
     return float(x.grad)
+
+
+def backward_in(mode: str, y: Value, *xs: Value) -> list[float]:
+    """y.backward() on the fast path ("plain") or the general path (anomaly mode, create_graph, a
+    hook), and each x's gradient as a float."""
+    from autograd_lite import detect_anomaly
+
+    if mode == "hook":
+        y.register_hook(lambda g: None)
+    if mode == "anomaly":
+        with detect_anomaly():
+            y.backward()
+    else:
+        y.backward(create_graph=mode == "create_graph")
+    return [x.grad.data if isinstance(x.grad, Value) else x.grad for x in xs]
+
+
+PATHS = ["plain", "anomaly", "create_graph", "hook"]
 
 
 # --- item 5: no derivative toward a plain-number constant ------------------------------------------
@@ -57,6 +76,33 @@ def test_every_path_ignores_a_constants_gradient(mode: str) -> None:
         y.backward(create_graph=mode == "create_graph")
     g = x.grad.data if isinstance(x.grad, Value) else x.grad
     assert g == pytest.approx(1e300, rel=1e-15)
+
+
+def sqrt_of_zero(like: Any) -> Any:
+    """sqrt(0) of a plain number, made as `like` makes it: apply() for a Value, torch for a tensor."""
+    return apply(RULES["sqrt"], 0.0) if isinstance(like, Value) else torch.sqrt(torch.tensor(0.0))
+
+
+@pytest.mark.parametrize("mode", PATHS)
+@pytest.mark.parametrize(
+    "f, x0",
+    [
+        # toward the constant 1e-10 the contribution would be 1e298 · 1e20 = inf: never recorded
+        (lambda x: (1e-10 * x) * 1e298, 1e20),
+        # a node made only of numbers is a constant: sqrt's derivative 1/(2·0) is never evaluated
+        (lambda x: sqrt_of_zero(x) + x, 2.0),
+    ],
+)
+def test_no_path_evaluates_anything_toward_a_constant(f, x0: float, mode: str) -> None:
+    x = Value(x0)
+    assert backward_in(mode, f(x), x) == pytest.approx([torch_grad(f, x0)], rel=1e-15)
+
+
+def test_an_operation_on_numbers_only_is_a_constant() -> None:
+    c = apply(RULES["add"], 1.0, 2.0)
+    assert c.constant and c.data == 3.0 and c.is_leaf
+    with pytest.raises(RuntimeError, match=r"backward: this Value .* is a constant"):
+        c.backward()
 
 
 # --- item 6: create_graph=True succeeds where backward() does -------------------------------------
@@ -102,24 +148,6 @@ def test_sum_with_an_intermediate_overflow_but_a_finite_exact_result() -> None:
     assert s.data == 1e308
     with pytest.raises(OverflowError, match=r"sum: the sum of 2 values overflows a float"):
         Value.sum([1e308, 1e308])
-
-
-def backward_in(mode: str, y: Value, *xs: Value) -> list[float]:
-    """y.backward() on the fast path ("plain") or the general path (anomaly mode, create_graph, a
-    hook), and each x's gradient as a float."""
-    from autograd_lite import detect_anomaly
-
-    if mode == "hook":
-        y.register_hook(lambda g: None)
-    if mode == "anomaly":
-        with detect_anomaly():
-            y.backward()
-    else:
-        y.backward(create_graph=mode == "create_graph")
-    return [x.grad.data if isinstance(x.grad, Value) else x.grad for x in xs]
-
-
-PATHS = ["plain", "anomaly", "create_graph", "hook"]
 
 
 @pytest.mark.parametrize("mode", PATHS)

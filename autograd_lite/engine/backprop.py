@@ -323,7 +323,8 @@ def steps(root: Value, create_graph: bool = False, seed: Any = 1.0) -> Iterator[
         contribution = grad · d(node)/d(operand)       (the local derivative, from rules.py)
 
     or, for a rule with a `vjp` (div, log, pow), what its vjp computes (grad / b rather than
-    grad · (1/b)), evaluated only toward operands that are not constants.
+    grad · (1/b)), evaluated only toward operands that are not constants. With ``create_graph=True``
+    nothing toward a constant is recorded, for any rule.
     A node whose gradient is 0 passes 0 on every edge: its local derivatives are only shown (nan
     where undefined), never multiplied, so a derivative that fails there fails nothing. In anomaly
     mode a contribution that makes an operand's gradient non-finite is blamed on this node.
@@ -376,13 +377,17 @@ def _step(i: int, node: Value, held: dict[Value, Any], create_graph: bool, anoma
         local = node._rule.local(*args) if vjp is None else node.local_grads  # type: ignore[union-attr]
         edges = []
         for k, (p, d) in enumerate(zip(parents, local)):
-            if vjp is None:
-                c = g if (type(d) is float and d == 1.0) else g * d
-            elif p.constant:  # a constant needs no gradient: nothing is evaluated toward it
+            # A constant needs no gradient: nothing is evaluated (or recorded) toward it. (Floats
+            # toward a constant are still passed without a vjp, as the fast path does: g · d never fails.)
+            if p.constant and (vjp is not None or create_graph):
                 edges.append(Edge(k, p, d, 0.0))
                 continue
-            else:
+            if vjp is not None:
                 c = vjp[k](g, *args)
+            elif type(d) is float and d == 1.0:  # no `g * 1` node with create_graph
+                c = g
+            else:
+                c = g * d
             before = held.get(p, 0.0)
             held[p] = c if (type(before) is float and before == 0.0) else before + c
             edges.append(Edge(k, p, d, c))

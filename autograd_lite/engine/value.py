@@ -470,10 +470,13 @@ def apply(rule: Rule, *operands: Value | Number) -> Value:
     """Apply any rule of the table to Values or numbers: the general form of every operation.
 
     `Value`'s operators are faster special cases of this; a new rule needs no more than
-    ``apply(MY_RULE, x)`` to join the graph.
+    ``apply(MY_RULE, x)`` to join the graph. With plain numbers only, the result is a `Constant`
+    (as PyTorch's result of tensors that need no gradient): nothing to differentiate.
     """
     xs = tuple(v if isinstance(v, Value) else _constant(v, rule) for v in operands)
     data = _forward(rule, *[x.data for x in xs])
+    if xs[0].constant and all(x.constant for x in xs):  # numbers only: a constant, which needs no gradient
+        return _constant(data, rule)
     if len(xs) == 1:
         return _node(rule, data, xs[0], None)
     if len(xs) == 2:
