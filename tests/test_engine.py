@@ -468,6 +468,27 @@ def test_zero_grad_function_resets_only_the_given_values() -> None:
     assert y.grad == y_grad != 0.0
 
 
+def test_zero_grad_function_refuses_a_single_value_and_non_values_before_changing_any() -> None:
+    x = Value(2.0, "x")
+    (x * x).backward()
+    with pytest.raises(
+        TypeError, match=r"^zero_grad: values must be a list of Values \(v.zero_grad\(\) clears"
+    ):
+        zero_grad(x)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^zero_grad: values\[1\] must be a Value, got 3.0$"):
+        zero_grad([x, 3.0])  # type: ignore[list-item]
+    assert x.grad == 4.0  # refused before anything was reset
+
+
+def test_value_zero_grad_resets_its_graph_but_not_the_nodes_that_use_it() -> None:
+    x = Value(3.0)
+    y = x * x
+    z = y + x
+    z.backward()  # dz/dx = 2x + 1 = 7, dz/dy = 1
+    y.zero_grad()
+    assert (x.grad, y.grad, z.grad) == (0.0, 0.0, 1.0)
+
+
 # --- no_grad and grad() ---------------------------------------------------------------------------
 
 

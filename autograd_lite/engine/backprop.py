@@ -151,8 +151,33 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
 
 
 def zero_grad(values: Iterable[Value]) -> None:
-    """Set `.grad` of each value to 0."""
-    for v in values:
+    """Set `.grad` to 0 on exactly the given values: not on the nodes they depend on, not on the
+    nodes that use them (``v.zero_grad()`` clears v's whole graph).
+
+    The scopes of the four zero_grads: `Value.zero_grad` a node and every node it depends on;
+    this function exactly the values given; `Module.zero_grad` the module's parameters;
+    `Optimizer.zero_grad` the parameters it steps. Each item is checked before any is changed.
+
+        >>> from autograd_lite import Value
+        >>> x, w = Value(3.0, "x"), Value(2.0, "w")
+        >>> y = w * x
+        >>> y.backward()
+        >>> zero_grad([w])          # w only: x and y keep their gradients
+        >>> w.grad, x.grad, y.grad
+        (0.0, 2.0, 1.0)
+    """
+    if hasattr(type(values), "_uses"):
+        checks.fail(
+            "zero_grad",
+            "values",
+            "a list of Values (v.zero_grad() clears one Value's graph)",
+            values,
+            TypeError,
+        )
+    nodes = list(values)
+    for i, v in enumerate(nodes):
+        _check_node("zero_grad", f"values[{i}]", v)
+    for v in nodes:
         v.grad = 0.0
 
 
@@ -183,7 +208,8 @@ def run_pass(root: Value, create_graph: bool, seed: Any = 1.0) -> tuple[list[Val
         return nodes, before
     before = [node.grad for node in nodes]
     if before.count(0.0) != len(before):  # not `any(before)`: a Value gradient of 0 holds a graph
-        zero_grad(nodes)
+        for node in nodes:
+            node.grad = 0.0
     root.grad = seed
     try:
         _chain_rule(root)

@@ -317,8 +317,23 @@ class Value:
             _accumulate(nodes, before)
 
     def zero_grad(self) -> None:
-        """Reset the gradient of this node and of every node it depends on to 0."""
-        backprop.zero_grad(backprop.reverse_topological(self))
+        """Set `.grad` to 0 on this node and on every node it depends on (its graph, down to the
+        leaves); nodes that merely use this one keep theirs.
+
+        The scopes of the four zero_grads: `Value.zero_grad` this node and every node it depends
+        on; the free function `autograd_lite.zero_grad(values)` exactly the values given;
+        `Module.zero_grad` the module's parameters; `Optimizer.zero_grad` the parameters it steps.
+
+            >>> x = Value(3.0, "x")
+            >>> y = x * x
+            >>> z = y + 1
+            >>> z.backward()
+            >>> y.zero_grad()           # y and what y depends on (x); not z, which uses y
+            >>> x.grad, y.grad, z.grad
+            (0.0, 0.0, 1.0)
+        """
+        for node in backprop.reverse_topological(self):
+            node.grad = 0.0
 
     def register_hook(self, hook: Callable[[Any], Any]) -> hooks.RemovableHandle:
         """Call `hook(grad)` when backprop has the complete gradient of this node, before

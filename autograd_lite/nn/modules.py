@@ -93,7 +93,7 @@ class Module:
         """Set the grad of THIS module's parameters to 0 (gradients accumulate across backward calls).
 
         The scopes of the zero_grads: `Module.zero_grad` = its parameters; `Optimizer.zero_grad` =
-        the parameters it steps; `Value.zero_grad` = every node of that value's graph; the free
+        the parameters it steps; `Value.zero_grad` = that node and every node it depends on; the free
         function `zero_grad(values)` = exactly the values given.
         """
         for p in self.parameters():

@@ -51,7 +51,8 @@ class Optimizer(ABC):
 
     def zero_grad(self) -> None:
         """Set the grad of the parameters THIS optimizer steps to 0 before the next backward pass
-        (`Module.zero_grad`: a model's parameters; `Value.zero_grad`: a whole graph)."""
+        (`Module.zero_grad`: a model's parameters; `Value.zero_grad`: a node and every node it
+        depends on; `autograd_lite.zero_grad(values)`: exactly the values given)."""
         for p in self.params:
             p.grad = 0.0
 
