@@ -56,5 +56,5 @@ def namespace() -> dict[str, Any]:
     """Every name the generated array code may call."""
     names: dict[str, Any] = {name: np.vectorize(f, otypes=[float]) for name, f in CODE_NAMES.items()}
     names.update(VECTOR)
-    names.update(dot=np.dot, full=np.full, where=np.where)
+    names.update(dot=np.dot, full=np.full, where=np.where, _np=np)
     return names

@@ -16,7 +16,8 @@ to a gradient is an assignment, later ones add to it. Three programs are written
   depend on parameters only are computed once before the loop and differentiated once after it,
   their gradients summed over the batch inside it (``G_w += x1 * g_mul3``);
 - ``batch_arrays(columns, params, seed, n)``: the same lines once, each input a NumPy vector over
-  the batch, parameter gradients reduced with a dot product.
+  the batch, parameter gradients reduced with a dot product; a layer of neurons (`layers.py`) is
+  one matrix product forward and two backward instead of a line per product.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import re
 from dataclasses import dataclass
 
 from ..engine.rules import CODE_NAMES, literal
+from .layers import Layer, find_layers
 from .trace import CONST, INPUT, OP, Tape, TraceError
 
 __all__ = ["Program", "write"]
@@ -43,6 +45,7 @@ class Program:
     backward_lines: list[str]  # the backward half of value_and_grad, as written there
     batch: str  # def batch(_rows, _params, _seed): the per-sample lines in a loop
     batch_arrays: str  # def batch_arrays(_columns, _params, _seed, _n): on NumPy vectors
+    layers: tuple[Layer, ...] = ()  # the layers batch_arrays writes as matrix products (`layers.py`)
 
 
 # --- names -----------------------------------------------------------------------------------------
@@ -309,8 +312,9 @@ def _function(name: str, args: list[str], body: list[str]) -> str:
     return f"def {name}({', '.join(args)}):\n" + "".join(f"{INDENT}{line}\n" for line in body)
 
 
-def write(tape: Tape) -> Program:
-    """Generate the source of every program of `tape`."""
+def write(tape: Tape, layers: bool = True) -> Program:
+    """Generate the source of every program of `tape`; with `layers`, the NumPy program writes the
+    layers it recognises (`layers.py`) as matrix products, else every node on its own."""
     var, args, params = _names(tape)
     n = len(tape.nodes)
     forward = {k: _emit(tape, var, k)[0] for k in range(n) if tape.nodes[k].kind == OP}
@@ -333,8 +337,9 @@ def write(tape: Tape) -> Program:
     )
     forward_source = _function("forward", args + params, forward_lines + [f"return {_returned(tape, var)}"])
     batch = _write_batch(tape, var, args, params, forward)
-    arrays = _write_batch_arrays(tape, var, args, params, forward)
-    return Program(forward_source, value_and_grad, backward_lines, batch, arrays)
+    found = find_layers(tape, _depends_on_inputs(tape)) if layers and _distinct(tape.params) else []
+    arrays = _write_batch_arrays(tape, var, args, params, forward, found)
+    return Program(forward_source, value_and_grad, backward_lines, batch, arrays, tuple(found))
 
 
 def _unpack(names: list[str], source: str) -> list[str]:
@@ -394,29 +399,167 @@ def _reduce(local: str, g: str, row_names: set[str]) -> str | None:
     return f"({_factor(local)} * {g}).sum()"
 
 
-def _write_batch_arrays(tape: Tape, var: list[str], args: list[str], params: list[str], forward: dict) -> str:
+def _write_batch_arrays(
+    tape: Tape, var: list[str], args: list[str], params: list[str], forward: dict, found: list[Layer]
+) -> str:
     needs, row, grads = _batch_grads(tape, var, arrays=True)
+    if not found:
+        return _per_node_arrays(tape, var, args, params, forward, needs, row, grads)
+    return _layered_arrays(tape, var, args, params, forward, needs, row, grads, found)
+
+
+def _distinct(positions: list[int]) -> bool:
+    used = [k for k in positions if k >= 0]
+    return len(set(used)) == len(used)
+
+
+def _chain_rule_arrays(
+    tape: Tape, var: list[str], needs: list[bool], row: list[bool], row_names: set[str], grads: _Grads, k: int
+) -> None:
+    """The backward lines of node k on vectors: per-sample into shared nodes is a reduction."""
+    _, local = _emit(tape, var, k)
+    for i, d in zip(tape.nodes[k].operands, local, strict=True):
+        if needs[i]:
+            c = _reduce(d, grads.name[k], row_names) if row[k] and not row[i] else _times(d, grads.name[k])
+            if c is not None:
+                grads.add(i, vectorized(c))
+
+
+def _per_node_arrays(
+    tape: Tape,
+    var: list[str],
+    args: list[str],
+    params: list[str],
+    forward: dict,
+    needs: list[bool],
+    row: list[bool],
+    grads: _Grads,
+) -> str:
     n = len(tape.nodes)
     lines = _unpack(params, "_params") + _unpack(args, "_columns")
     lines += [f"{var[k]} = {vectorized(e)}" for k, e in forward.items() if not row[k]]
     lines += [f"{var[k]} = {vectorized(e)}" for k, e in forward.items() if row[k]]
-    row_names = {var[k] for k in range(n) if row[k]}
     out = tape.output
     grads.add(out, "full(_n, _seed)" if row[out] else "_seed * _n")
+    row_names = {var[k] for k in range(n) if row[k]}
     for k in range(n - 1, -1, -1):  # the chain rule; per-sample into shared nodes is a reduction
-        if not needs[k] or tape.nodes[k].kind != OP or k not in grads.assigned:
-            continue
-        _, local = _emit(tape, var, k)
-        for i, d in zip(tape.nodes[k].operands, local, strict=True):
-            if needs[i]:
-                c = (
-                    _reduce(d, grads.name[k], row_names)
-                    if row[k] and not row[i]
-                    else _times(d, grads.name[k])
-                )
-                if c is not None:
-                    grads.add(i, vectorized(c))
+        if needs[k] and tape.nodes[k].kind == OP and k in grads.assigned:
+            _chain_rule_arrays(tape, var, needs, row, row_names, grads, k)
     lines += grads.lines
     result = [grads.name[k] if k >= 0 and k in grads.assigned else "0.0" for k in tape.params]
     lines.append(f"return ({_returned(tape, var)}), [{', '.join(result)}]")
     return _function("batch_arrays", ["_columns", "_params", "_seed", "_n"], lines)
+
+
+def _layered_arrays(
+    tape: Tape,
+    var: list[str],
+    args: list[str],
+    params: list[str],
+    forward: dict,
+    needs: list[bool],
+    row: list[bool],
+    grads: _Grads,
+    found: list[Layer],
+) -> str:
+    """The NumPy program with each layer as matrix products (`layers.py`); the rest per node.
+
+    Layer number L: ``_Z{L} = _W{L} @ _X{L} + _b{L}`` (X stacked inputs, one column per sample),
+    ``_A{L} = f(_Z{L})``; backward ``_GZ{L} = _GA{L} · f'(_Z{L})``, ``_GX{L} = _W{L}.T @ _GZ{L}``
+    (the inputs' gradients), ``_GW{L} = _GZ{L} @ _X{L}.T`` and ``_GB{L} = Σ_batch _GZ{L}`` (the
+    weights' and biases' gradients, summed over the batch).
+    """
+    n = len(tape.nodes)
+    slot = {k: j for j, k in enumerate(tape.params) if k >= 0}
+    fused = set().union(*(layer.nodes for layer in found))
+    fused_params = {p for layer in found for p in (*layer.biases, *(w for ws in layer.weights for w in ws))}
+    start = {min(layer.products): L for L, layer in enumerate(found)}
+    finish = {min(layer.outputs): L for L, layer in enumerate(found)}
+    # a layer whose inputs are exactly another layer's outputs (or the batch's columns) reads the matrix
+    matrix = {layer.outputs: f"_A{L}" if layer.activations else f"_Z{L}" for L, layer in enumerate(found)}
+    if tape.inputs and all(k >= 0 for k in tape.inputs) and _distinct(tape.inputs):
+        matrix[tuple(tape.inputs)] = "_columns"
+    owner = {layer.outputs: L for L, layer in enumerate(found)}
+    others = [k for k in range(n) if tape.nodes[k].kind == OP and k not in fused]
+    per_node_readers: set[int] = {i for k in others for i in tape.nodes[k].operands}
+    per_node_readers |= {tape.output, *tape.aux}  # outputs read by name, not as a layer's matrix
+    per_node_readers |= {i for layer in found if layer.inputs not in matrix for i in layer.inputs}
+
+    head = [
+        f"_IW{L} = _np.array({[[slot[w] for w in ws] for ws in layer.weights]})"
+        for L, layer in enumerate(found)
+    ] + [f"_IB{L} = _np.array({[[slot[b]] for b in layer.biases]})" for L, layer in enumerate(found)]
+    kept = [name if k < 0 or k not in fused_params else "_" for name, k in zip(params, tape.params)]
+    lines = ["_P = _np.array(_params)"] + (_unpack(kept, "_params") if set(kept) != {"_"} else [])
+    lines += _unpack(args, "_columns")
+    lines += [f"{var[k]} = {vectorized(e)}" for k, e in forward.items() if not row[k] and k not in fused]
+    for k, e in forward.items():
+        if not row[k]:
+            continue
+        if k in start:
+            L = start[k]
+            layer = found[L]
+            stacked = matrix.get(layer.inputs) or f"_np.stack([{', '.join(var[i] for i in layer.inputs)}])"
+            lines += [f"_X{L} = {stacked}", f"_W{L} = _P[_IW{L}]", f"_Z{L} = _W{L} @ _X{L} + _P[_IB{L}]"]
+            if layer.activations:
+                code = _layer_rule(tape, layer, L)[0]
+                lines.append(f"_A{L} = {vectorized(code)}")
+            for j, o in enumerate(layer.outputs):
+                if o in per_node_readers:
+                    lines.append(f"{var[o]} = {matrix[layer.outputs]}[{j}]")
+        if k not in fused:
+            lines.append(f"{var[k]} = {vectorized(e)}")
+
+    out = tape.output
+    grads.add(out, "full(_n, _seed)" if row[out] else "_seed * _n")
+    row_names = {var[k] for k in range(n) if row[k]}
+    from_layers: dict[int, list[str]] = {}  # layer -> matrices added to the gradient of its outputs
+    done: list[int] = []
+    for k in range(n - 1, -1, -1):
+        if k in finish:
+            L = finish[k]
+            layer = found[L]
+            parts = list(from_layers.get(L, []))
+            if any(o in grads.assigned for o in layer.outputs):
+                zeros = "_np.zeros(_n)"
+                names = [grads.name[o] if o in grads.assigned else zeros for o in layer.outputs]
+                parts.append(f"_np.stack([{', '.join(names)}])")
+            if not parts:
+                continue  # no gradient reaches the layer
+            grads.lines.append(f"{'_GA' if layer.activations else '_GZ'}{L} = {' + '.join(parts)}")
+            if layer.activations:
+                (local,) = _layer_rule(tape, layer, L)[1]
+                grads.lines.append(f"_GZ{L} = {vectorized(_times(local, f'_GA{L}') or '0.0 * _GA{L}')}")
+            grads.lines += [f"_GW{L} = _GZ{L} @ _X{L}.T", f"_GB{L} = _GZ{L}.sum(axis=1, keepdims=True)"]
+            done.append(L)
+            if any(needs[i] for i in layer.inputs):
+                grads.lines.append(f"_GX{L} = _W{L}.T @ _GZ{L}")
+                if layer.inputs in owner:
+                    from_layers.setdefault(owner[layer.inputs], []).append(f"_GX{L}")
+                else:
+                    for i, x in enumerate(layer.inputs):
+                        if needs[x]:
+                            grads.add(x, f"_GX{L}[{i}]")
+            continue
+        if k in fused or not needs[k] or tape.nodes[k].kind != OP or k not in grads.assigned:
+            continue
+        _chain_rule_arrays(tape, var, needs, row, row_names, grads, k)
+    lines += grads.lines
+    lines.append("_G = _np.zeros(len(_params))")
+    for L in done:
+        lines += [f"_G[_IW{L}] = _GW{L}", f"_G[_IB{L}] = _GB{L}"]
+    rest = [(j, grads.name[k]) for j, k in enumerate(tape.params) if k >= 0 and k not in fused_params]
+    rest = [(j, g) for j, g in rest if tape.params[j] in grads.assigned]
+    if rest:
+        lines.append(f"_G[{[j for j, _ in rest]}] = [{', '.join(g for _, g in rest)}]")
+    lines.append(f"return ({_returned(tape, var)}), _G.tolist()")
+    return (
+        "\n".join(head) + "\n\n\n" + _function("batch_arrays", ["_columns", "_params", "_seed", "_n"], lines)
+    )
+
+
+def _layer_rule(tape: Tape, layer: Layer, L: int) -> tuple[str, tuple[str, ...]]:
+    """The activation's rule written on the layer's matrices: (forward of _Z{L}, (f' as source,))."""
+    rule = tape.nodes[layer.activations[0]].rule
+    assert rule is not None and rule.code is not None
+    return rule.code(f"_Z{L}", f"_A{L}")

@@ -82,7 +82,8 @@ def _load(source: str, name: str, namespace: dict[str, Any]) -> Callable[..., An
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     scope = dict(namespace)
     exec(builtins.compile(source, filename, "exec"), scope)
-    function: Callable[..., Any] = scope[source[4 : source.index("(")]]
+    start = source.index("def ") + 4  # after the constants the program may define first
+    function: Callable[..., Any] = scope[source[start : source.index("(", start)]]
     return function
 
 
@@ -273,7 +274,7 @@ class Compiled:
         columns = np.array(rows, dtype=float).T if self.num_inputs else np.empty((0, n))
         try:
             with np.errstate(all="ignore"):
-                out, grads = self._batch_arrays(list(columns), ps, seed, n)
+                out, grads = self._batch_arrays(columns, ps, seed, n)
         except (ArithmeticError, ValueError):
             return None
         outs = [out[0], *out[1]] if self.tape.aux else [out]
