@@ -40,3 +40,21 @@ def test_the_package_has_no_import_circles():
     circles = [line for line in run.stdout.splitlines() if line.startswith("circle:")]
     assert run.returncode == 0 or not circles, run.stderr
     assert not circles, "\n".join(circles)
+
+
+def test_no_module_imports_another_modules_private_names():
+    """A module uses another's public names only (the stepper draws through `draw_graph(overlay=...)`,
+    not graph.py's private helpers)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(autograd_lite.__file__).parent
+    private = [
+        f"{path.relative_to(package)}:{node.lineno}: {'.' * node.level}{node.module or ''}.{alias.name}"
+        for path in sorted(package.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.level > 0
+        for alias in node.names
+        if alias.name.startswith("_") and not alias.name.startswith("__")
+    ]
+    assert not private, "\n".join(private)

@@ -16,8 +16,10 @@ from autograd_lite.viz import (
     ROLE_COLOURS,
     Drawing,
     GraphvizNotFoundError,
+    Overlay,
     draw_graph,
     grad_colour,
+    number_format,
     render,
 )
 
@@ -110,6 +112,34 @@ def test_fmt_as_digits_or_format_string() -> None:
     assert "data 0.333333<" in draw_graph(v, fmt="{:.6f}").source
     with pytest.raises(ValueError, match="fmt"):
         draw_graph(v, fmt="{:q}")
+
+
+def test_number_format_is_the_drawings_one_way_of_writing_numbers() -> None:
+    assert number_format(2)(1 / 3) == "0.33" and number_format("{:.1e}")(-1234.0) == "-1.2e+03"
+    assert number_format()(Value(2.5)) == "2.5"  # a gradient kept as a Value shows its number
+    with pytest.raises(
+        TypeError, match=r"^draw_graph: fmt must be a format string or a number of digits, got True$"
+    ):
+        number_format(True)
+    with pytest.raises(ValueError, match=r"^draw_graph: fmt '\{:q\}' is not a format string for one number"):
+        number_format("{:q}")
+
+
+def test_an_overlay_draws_one_step_over_the_graph() -> None:
+    x = Value(3.0, "x")
+    y = x * x
+    y.label = "y"
+    y.backward()  # x.grad = 6: the overlay, not .grad, decides what is shown
+    step = Overlay(grads={y: 1.0}, highlight=y, edge_notes={(y, 0): "1×3 = 3"})
+    drawing = draw_graph(y, overlay=step)
+    ids = drawing.node_ids
+    labels = {m.group(1): m.group(0) for m in re.finditer(r"^\s*(\w+) \[.*$", drawing.source, re.M)}
+    assert "grad ?" in labels[ids[x]] and "6" not in labels[ids[x]].split("grad", 1)[1]
+    assert "grad 1<" in labels[ids[y]] and 'border="3"' in labels[ids[y]]  # the step's node is framed
+    assert re.search(rf'{ids[x]} -> {ids[y]}op \[.*label="1×3 = 3"', drawing.source)
+    assert "grad 6<" in draw_graph(y).source  # without an overlay: .grad
+    with pytest.raises(TypeError, match=r"^draw_graph: overlay must be an Overlay or None, got \{\}$"):
+        draw_graph(y, overlay={})  # type: ignore[arg-type]
 
 
 def test_roles_get_their_colours_and_constants_are_small() -> None:

@@ -53,14 +53,21 @@ from ..engine.value import Value
 from .layout import model_parameters, neuron_homes
 
 __all__ = [
+    "DEFAULT_FMT",
     "Drawing",
     "GraphvizNotFoundError",
+    "INSTALL_HINT",
+    "Overlay",
     "draw_graph",
+    "number_format",
     "render",
     "grad_colour",
     "GRAD_DECADES",
     "ROLE_COLOURS",
 ]
+
+DEFAULT_FMT = "{:.4g}"
+"""How numbers are written in a drawing unless ``fmt=`` says otherwise (four significant digits)."""
 
 ROLE_COLOURS = {
     "input": "#cfe2ff",
@@ -107,13 +114,14 @@ _CONSTANT_ATTRS = {
     "margin": "0.03",
 }
 
-_INSTALL_HINT = (
+INSTALL_HINT = (
     "Rendering needs the Graphviz 'dot' program, which is not on PATH. Install it with\n"
     "    sudo apt-get install graphviz     (Debian/Ubuntu)\n"
     "    brew install graphviz             (macOS)\n"
     "    make dot                          (from the autograd_lite repository)\n"
     "The DOT text is available without it: graph.source"
 )
+"""What `GraphvizNotFoundError` says: how to install the ``dot`` program."""
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -148,7 +156,7 @@ class Drawing:
         try:
             return bytes(self.digraph.pipe(format=fmt))
         except graphviz.ExecutableNotFound as e:
-            raise GraphvizNotFoundError(_INSTALL_HINT) from e
+            raise GraphvizNotFoundError(INSTALL_HINT) from e
 
     def svg(self) -> str:
         """The image as SVG text."""
@@ -165,7 +173,7 @@ class Drawing:
         try:
             return {"image/svg+xml": fit_width(self.svg())}
         except GraphvizNotFoundError:  # no `dot`: show the DOT text and say how to get pictures
-            return {"text/plain": self.source + "\n// " + _INSTALL_HINT.replace("\n", "\n// ")}
+            return {"text/plain": self.source + "\n// " + INSTALL_HINT.replace("\n", "\n// ")}
 
     def __str__(self) -> str:
         return self.source
@@ -192,7 +200,7 @@ def render(graph: Drawing | Any, path: str | Path) -> Path:
     try:
         data = digraph.pipe(format=fmt)
     except graphviz.ExecutableNotFound as e:
-        raise GraphvizNotFoundError(_INSTALL_HINT) from e
+        raise GraphvizNotFoundError(INSTALL_HINT) from e
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
@@ -245,12 +253,13 @@ def draw_graph(
     *,
     rankdir: str = "auto",
     show_local: bool = False,
-    fmt: str | int = "{:.4g}",
+    fmt: str | int = DEFAULT_FMT,
     color_by: str | None = "role",
     model: Any = None,
     group: str | None = None,
     collapse: bool = False,
     max_nodes: int = 500,
+    overlay: Overlay | None = None,
 ) -> Drawing:
     """Draw everything `root` depends on: a box per Value, an ellipse per operation.
 
@@ -261,29 +270,43 @@ def draw_graph(
     significant digits. color_by: "role", "grad" (log10|grad|, see `GRAD_DECADES`) or None.
     model: an nn Module whose parameters are drawn as parameters and used for grouping.
     group: None, "layer" or "neuron" (clusters). collapse: one box per neuron. max_nodes: refuse
-    (ValueError) to draw more nodes than this, counted after collapsing.
+    (ValueError) to draw more nodes than this, counted after collapsing. overlay: what a step of the
+    backward pass adds to the picture (`Overlay`; the stepper's frames are drawn with one).
     """
-    return _draw(root, _Style(rankdir, show_local, fmt, color_by, model, group, collapse, max_nodes))
+    shown = Overlay() if overlay is None else overlay
+    return _draw(root, _Style(rankdir, show_local, fmt, color_by, model, group, collapse, max_nodes, shown))
 
 
 # --- options and overlays (the step-through view adds overlays) -------------------------------------
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """What one step of the backward pass draws over the graph (`Stepper.frame` makes one per step).
+
+    grads: the gradient each node holds at this step, shown instead of ``.grad``; a node missing
+    from it shows "grad ?" (None: show every ``.grad``). partial: nodes whose gradient is not final
+    yet (shown with "…"). highlight: the node of this step (a red frame). edge_notes: text for the
+    edge from a node's operand i, keyed (node, i), e.g. the contribution "2×3 = 6" (drawn in red).
+    """
+
+    grads: Mapping[Value, Any] | None = None
+    partial: frozenset[Value] = frozenset()
+    highlight: Value | None = None
+    edge_notes: Mapping[tuple[Value, int], str] = field(default_factory=dict)
 
 
 @dataclass
 class _Style:
     rankdir: str = "auto"
     show_local: bool = False
-    fmt: str | int = "{:.4g}"
+    fmt: str | int = DEFAULT_FMT
     color_by: str | None = "role"
     model: Any = None
     group: str | None = None
     collapse: bool = False
     max_nodes: int = 500
-    # Overlays used by `stepper.Stepper.frame`:
-    grads: Mapping[Value, float] | None = None  # show these instead of .grad; missing -> "grad ?"
-    partial: frozenset[Value] = field(default_factory=frozenset)  # grads not final yet
-    highlight: Value | None = None
-    edge_notes: Mapping[tuple[Value, int], str] = field(default_factory=dict)  # (node, parent i) -> text
+    overlay: Overlay = field(default_factory=Overlay)
 
 
 def _check_style(s: _Style) -> None:
@@ -291,11 +314,20 @@ def _check_style(s: _Style) -> None:
     choice("draw_graph", "color_by", s.color_by, ("role", "grad", None))
     choice("draw_graph", "group", s.group, (None, "layer", "neuron"))
     positive_int("draw_graph", "max_nodes", s.max_nodes)
-    if not (isinstance(s.fmt, str) or is_integer(s.fmt)):
-        fail("draw_graph", "fmt", "a format string or a number of digits", s.fmt, TypeError)
+    if not isinstance(s.overlay, Overlay):
+        fail("draw_graph", "overlay", "an Overlay or None", s.overlay, TypeError)
 
 
-def _formatter(fmt: str | int) -> Callable[[float], str]:
+def number_format(fmt: str | int = DEFAULT_FMT) -> Callable[[Any], str]:
+    """The function a drawing writes its numbers with: ``fmt`` is a format string for one number
+    ("{:.4g}") or a number of significant digits; a Value (a gradient kept with create_graph=True)
+    is written as its number, and -0.0 as 0.
+
+        >>> number_format(3)(2 / 3), number_format("{:.1f}")(-0.0)
+        ('0.667', '0.0')
+    """
+    if not (isinstance(fmt, str) or is_integer(fmt)):
+        fail("draw_graph", "fmt", "a format string or a number of digits", fmt, TypeError)
     spec = f"{{:.{fmt}g}}" if isinstance(fmt, int) else fmt
     try:
         spec.format(1.5)
@@ -355,7 +387,7 @@ def _draw(root: Value, s: _Style) -> Drawing:
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph: expected the Value to draw from, got {type(root).__name__} {root!r}")
     _check_style(s)
-    num = _formatter(s.fmt)
+    num = number_format(s.fmt)
     order = topological_order(root)
     params = model_parameters(s.model)
     roles = {v: _role(v, root, params) for v in order}
@@ -399,7 +431,7 @@ def _draw(root: Value, s: _Style) -> Drawing:
         target.node(ids[v], _value_label(v, roles[v], s, num), **_value_attrs(v, roles[v], s))
     for v in plan.ops:
         attrs = dict(_OP_ATTRS)
-        if v is s.highlight:
+        if v is s.overlay.highlight:
             attrs.update(color=_HIGHLIGHT, penwidth="2.5")
         clusters.get(home.get(v)).node(ids[v] + "op", html.escape(v.rule.symbol if v.rule else "?"), **attrs)
     for key, (v, box_home) in plan.boxes.items():
@@ -430,11 +462,11 @@ def _table(cells: list[str], fill: str, highlight: bool) -> str:
 
 def _grad_text(v: Value, s: _Style, num: Callable[[Any], str]) -> str:
     """The node's gradient, or with a step-through overlay the gradient so far ("…": not final)."""
-    if s.grads is None:
+    if s.overlay.grads is None:
         return num(v.grad)
-    if v not in s.grads:
+    if v not in s.overlay.grads:
         return "?"
-    return num(s.grads[v]) + (" …" if v in s.partial else "")
+    return num(s.overlay.grads[v]) + (" …" if v in s.overlay.partial else "")
 
 
 def _value_label(v: Value, role: str, s: _Style, num: Callable[[Any], str]) -> str:
@@ -442,14 +474,14 @@ def _value_label(v: Value, role: str, s: _Style, num: Callable[[Any], str]) -> s
         return num(v.data)
     cells = [f"<b>{html.escape(v.label)}</b>"] if v.label else []
     cells += ["data " + num(v.data), "grad " + _grad_text(v, s, num)]
-    return _table(cells, _fill(v, role, s), v is s.highlight)
+    return _table(cells, _fill(v, role, s), v is s.overlay.highlight)
 
 
 def _fill(v: Value, role: str, s: _Style) -> str:
     if s.color_by == "role" or role == "constant":
         return ROLE_COLOURS[role]
     if s.color_by == "grad":
-        g = s.grads.get(v) if s.grads is not None else v.grad
+        g = s.overlay.grads.get(v) if s.overlay.grads is not None else v.grad
         return "#ffffff" if g is None else grad_colour(g)
     return "#ffffff"
 
@@ -462,7 +494,7 @@ def _value_attrs(v: Value, role: str, s: _Style) -> dict[str, str]:
 
 
 def _operand_edge(v: Value, i: int, local: float, s: _Style, num: Callable[[Any], str]) -> dict[str, str]:
-    note = s.edge_notes.get((v, i))
+    note = s.overlay.edge_notes.get((v, i))
     if note is not None:
         return {
             "label": note,
@@ -593,7 +625,7 @@ def _collapsed_plan(
 def _box_label(v: Value, h: tuple[int, int], role: str, s: _Style, num: Callable[[Any], str]) -> str:
     """A collapsed neuron: its name, its output's data and grad."""
     cells = [f"<b>L{h[0]}.N{h[1]}</b>", "out " + num(v.data), "grad " + _grad_text(v, s, num)]
-    return _table(cells, _box_fill(v, role, s), v is s.highlight)
+    return _table(cells, _box_fill(v, role, s), v is s.overlay.highlight)
 
 
 def _box_fill(v: Value, role: str, s: _Style) -> str:

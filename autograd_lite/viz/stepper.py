@@ -207,28 +207,27 @@ class Stepper:
     def frame(self, i: int | Value | None = None, **draw: Any) -> Any:
         """Draw the graph at step `i` (default: current): the node highlighted, gradients where
         backprop has reached ("grad ?" elsewhere, "…" while not final), and this step's
-        contributions grad × local on its operand edges. Keyword arguments go to `draw_graph`
-        (rankdir, show_local, fmt, color_by). Returns a `viz.Drawing`.
+        contributions grad × local on its operand edges (a `viz.graph.Overlay`). Keyword arguments
+        go to `draw_graph` (rankdir, show_local, fmt, color_by, ...). Returns a `viz.Drawing`.
         """
-        from .graph import _draw, _formatter, _Style
+        from .graph import DEFAULT_FMT, Overlay, draw_graph, number_format
 
         i = self._index(i, "frame")
         step = self.steps[i]
         held = self.gradients(i)
         final = self.complete(i)
-        num = _formatter(draw.get("fmt", "{:.4g}"))
+        num = number_format(draw.get("fmt", DEFAULT_FMT))
         notes = {
             (step.node, e.index): f"{num(step.grad)}×{num(e.local)} = {num(e.contribution)}"
             for e in step.edges
         }
-        style = _Style(
-            **draw,
+        overlay = Overlay(
             grads=held,
             partial=frozenset(v for v in held if v not in final),
             highlight=step.node,
             edge_notes=notes,
         )
-        return _draw(self.root, style)
+        return draw_graph(self.root, overlay=overlay, **draw)
 
     def save_frames(self, folder: str | Path, fmt: str = "svg", **draw: Any) -> list[Path]:
         """Write frame_000.svg, frame_001.svg, ... (or .png/.pdf) into `folder`; returns the paths."""

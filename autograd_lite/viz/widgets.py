@@ -140,7 +140,7 @@ def frame_layout(stepper: Stepper, draw: dict[str, Any]) -> dict[str, str]:
     """
     import graphviz
 
-    from .graph import _INSTALL_HINT, GraphvizNotFoundError
+    from .graph import INSTALL_HINT, GraphvizNotFoundError
 
     source = stepper.frame(len(stepper) - 1, **draw).source
     if "subgraph cluster" in source:
@@ -149,7 +149,7 @@ def frame_layout(stepper: Stepper, draw: dict[str, Any]) -> dict[str, str]:
     try:
         plain = graphviz.pipe("dot", "plain", spaced.encode("utf-8")).decode("utf-8")
     except graphviz.ExecutableNotFound as e:
-        raise GraphvizNotFoundError(_INSTALL_HINT) from e
+        raise GraphvizNotFoundError(INSTALL_HINT) from e
     layout = {}
     for line in plain.splitlines():
         parts = line.split(" ", 4)
@@ -166,7 +166,7 @@ def pinned_svg(source: str, layout: dict[str, str]) -> str:
     """
     import graphviz
 
-    from .graph import _INSTALL_HINT, GraphvizNotFoundError
+    from .graph import INSTALL_HINT, GraphvizNotFoundError
 
     try:
         if not layout:
@@ -176,7 +176,7 @@ def pinned_svg(source: str, layout: dict[str, str]) -> str:
         pinned = f"{body}\tsplines=true\n{pins}}}\n"
         return graphviz.pipe("neato", "svg", pinned.encode("utf-8"), neato_no_op=2).decode("utf-8")
     except graphviz.ExecutableNotFound as e:
-        raise GraphvizNotFoundError(_INSTALL_HINT) from e
+        raise GraphvizNotFoundError(INSTALL_HINT) from e
 
 
 @functools.cache
