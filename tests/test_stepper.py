@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from svg_shapes import svg_centres, svg_frame
 
 from autograd_lite import Value, topological_order
 from autograd_lite.viz.stepper import Stepper
@@ -257,3 +258,38 @@ def test_save_frames_writes_numbered_svg_and_png(tmp_path: Path) -> None:
         ValueError, match="^Stepper.save_frames: fmt must be one of 'svg', 'png', 'pdf', got 'gif'$"
     ):
         s.save_frames(tmp_path, fmt="gif")
+
+
+def mlp_loss() -> tuple[Value, object]:
+    from autograd_lite.nn import MLP
+
+    model = MLP(2, [3, 1], seed=1)
+    loss = (model([Value(0.5, "x0"), Value(-1.0, "x1")]) - 1.0) ** 2
+    loss.label = "loss"
+    return loss, model
+
+
+@pytest.mark.parametrize("case", ["lecture", "mlp"])
+def test_saved_frames_share_one_layout_nothing_moves(case: str, tmp_path: Path) -> None:
+    # drawn afresh, a box that grows ("grad ?" -> "grad 22") or an edge label that appears moves the
+    # other nodes (the issue measured x1 at 385 / 391 / 387 px); the frames share one layout instead
+    if case == "lecture":
+        s, draw = Stepper(lecture()["g"], skip_constants=True), {"show_local": True}
+    else:
+        loss, model = mlp_loss()
+        s, draw = Stepper(loss, skip_constants=True), {"model": model, "group": "layer", "collapse": True}
+    svgs = [p.read_text() for p in s.save_frames(tmp_path, **draw)]
+    first = svg_centres(svgs[0])
+    assert len(first) == (15 if case == "lecture" else 11 + 2)  # nodes (+ the two layers' frames)
+    for k, svg in enumerate(svgs):
+        assert svg_frame(svg) == svg_frame(svgs[0]), k  # same picture size, graph placed alike
+        assert svg_centres(svg) == first, k  # every node and cluster exactly where it was
+    assert "grad ?" in svgs[0] and "grad ?" not in svgs[-1]  # ... while the frames do differ
+    assert svg_centres(s.frame(len(s) - 1, **draw).svg()) == first  # frame() draws the same pictures
+    if case == "lecture":  # the frames of the plain DOT text, each laid out by `dot` on its own, do move
+        import graphviz
+
+        plain = [
+            graphviz.pipe("dot", "svg", s.frame(i, **draw).source.encode()).decode() for i in range(len(s))
+        ]
+        assert any(svg_centres(svg) != svg_centres(plain[0]) for svg in plain)

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from svg_shapes import svg_extents
 
 from autograd_lite import Value
 from autograd_lite.nn import MLP
@@ -403,25 +404,6 @@ def test_collapse_keeps_a_wider_network_small() -> None:
     assert len(edges) == 4 * 16 + 16 * 16 + 16  # (the invisible edges keep each layer in order)
     box = node_lines(drawing.source)["L2_N0"]
     assert f"grad {out.grad:.4g}<" in box and ROLE_COLOURS["output"] in box
-
-
-def svg_extents(svg: str) -> dict[str, tuple[float, float, float, float]]:
-    """Each node's and cluster's <title> -> (x min, y min, x max, y max) of the shapes Graphviz drew
-    for it (polygons, paths, ellipses), in SVG coordinates: y grows downwards."""
-    extents = {}
-    for g in ET.fromstring(svg).iter(SVG + "g"):
-        if g.get("class") not in ("node", "cluster"):
-            continue
-        points = []
-        for shape in g.iter():
-            text = shape.get("points") or shape.get("d") or ""
-            points += [(float(x), float(y)) for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", text)]
-            if shape.tag == SVG + "ellipse":
-                cx, cy, rx, ry = (float(shape.get(k, "nan")) for k in ("cx", "cy", "rx", "ry"))
-                points += [(cx - rx, cy - ry), (cx + rx, cy + ry)]
-        xs, ys = [x for x, _ in points], [y for _, y in points]
-        extents[g.find(SVG + "title").text or ""] = (min(xs), min(ys), max(xs), max(ys))
-    return extents
 
 
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])

@@ -45,12 +45,15 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine.backprop import topological_order
 from ..engine.checks import choice, fail, is_integer, positive_int
 from ..engine.value import Value
 from .layout import model_parameters, neuron_homes
+
+if TYPE_CHECKING:
+    from .pinning import SharedLayout
 
 __all__ = [
     "DEFAULT_FMT",
@@ -136,13 +139,17 @@ class Drawing:
 
     ``source`` is the DOT text; ``render(path)`` writes an image whose format comes from the
     suffix (.svg, .png, .pdf); ``pipe(fmt)`` returns the image bytes; ``node_ids`` maps each drawn
-    Value to its DOT node id (its operation, if any, is ``node_ids[v] + "op"``).
+    Value to its DOT node id (its operation, if any, is ``node_ids[v] + "op"``). With a ``layout``
+    (`pinning.SharedLayout`, as the stepper's frames have) the image is drawn at its positions.
     """
 
-    def __init__(self, digraph: Any, node_ids: dict[Value, str], num_nodes: int) -> None:
+    def __init__(
+        self, digraph: Any, node_ids: dict[Value, str], num_nodes: int, layout: SharedLayout | None = None
+    ) -> None:
         self.digraph = digraph
         self.node_ids = node_ids
         self.num_nodes = num_nodes
+        self.layout = layout
 
     @property
     def source(self) -> str:
@@ -153,7 +160,11 @@ class Drawing:
         """The image as bytes in format `fmt` (svg, png, pdf, ...)."""
         import graphviz
 
+        from .pinning import pipe_pinned
+
         try:
+            if self.layout is not None:
+                return pipe_pinned(self.source, self.layout.get(), fmt)
             return bytes(self.digraph.pipe(format=fmt))
         except graphviz.ExecutableNotFound as e:
             raise GraphvizNotFoundError(INSTALL_HINT) from e
@@ -196,11 +207,13 @@ def render(graph: Drawing | Any, path: str | Path) -> Path:
         raise ValueError(
             f"render: cannot tell the image format from the suffix of {str(path)!r} (use .svg/.png/.pdf)"
         )
-    digraph = graph.digraph if isinstance(graph, Drawing) else graph
-    try:
-        data = digraph.pipe(format=fmt)
-    except graphviz.ExecutableNotFound as e:
-        raise GraphvizNotFoundError(INSTALL_HINT) from e
+    if isinstance(graph, Drawing):
+        data = graph.pipe(fmt)
+    else:
+        try:
+            data = graph.pipe(format=fmt)
+        except graphviz.ExecutableNotFound as e:
+            raise GraphvizNotFoundError(INSTALL_HINT) from e
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path

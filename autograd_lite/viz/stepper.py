@@ -34,12 +34,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine.backprop import Edge, Step, steps
 from ..engine.checks import choice, fail, is_integer
 from ..engine.value import Value
+from .pinning import SharedLayout
 from .table import node_names
+
+if TYPE_CHECKING:
+    from .graph import Drawing
 
 __all__ = ["Edge", "Step", "Stepper"]
 
@@ -71,6 +75,7 @@ class Stepper:
         self.order = [step.node for step in self.steps]  # the order backprop visits: root first
         self.position = {v: i for i, v in enumerate(self.order)}
         self.index = 0
+        self._layouts: dict[tuple[Any, ...], SharedLayout] = {}  # frame options -> their one layout
 
     # --- the steps as a sequence -----------------------------------------------------------------------
 
@@ -204,30 +209,60 @@ class Stepper:
 
     # --- pictures -------------------------------------------------------------------------------------
 
-    def frame(self, i: int | Value | None = None, **draw: Any) -> Any:
+    def frame(self, i: int | Value | None = None, **draw: Any) -> Drawing:
         """Draw the graph at step `i` (default: current): the node highlighted, gradients where
         backprop has reached ("grad ?" elsewhere, "…" while not final), and this step's
         contributions grad × local on its operand edges (a `viz.graph.Overlay`). Keyword arguments
-        go to `draw_graph` (rankdir, show_local, fmt, color_by, ...). Returns a `viz.Drawing`.
+        go to `draw_graph` (rankdir, show_local, fmt, color_by, model, group, collapse). Returns a
+        `viz.Drawing`.
+
+        Every frame drawn with the same keyword arguments shares one layout (`viz.pinning`): `dot`
+        lays out the whole pass once (every gradient and every step's contribution shown) and each
+        frame's picture is drawn at those positions, so nothing moves from one step to the next.
         """
-        from .graph import DEFAULT_FMT, Overlay, draw_graph, number_format
+        from .graph import Overlay, draw_graph
 
         i = self._index(i, "frame")
         step = self.steps[i]
         held = self.gradients(i)
         final = self.complete(i)
-        num = number_format(draw.get("fmt", DEFAULT_FMT))
-        notes = {
-            (step.node, e.index): f"{num(step.grad)}×{num(e.local)} = {num(e.contribution)}"
-            for e in step.edges
-        }
         overlay = Overlay(
             grads=held,
             partial=frozenset(v for v in held if v not in final),
             highlight=step.node,
-            edge_notes=notes,
+            edge_notes=self._notes([step], draw),
         )
-        return draw_graph(self.root, overlay=overlay, **draw)
+        drawing = draw_graph(self.root, overlay=overlay, **draw)
+        drawing.layout = self._shared_layout(draw)
+        return drawing
+
+    def _notes(self, steps: list[Step], draw: dict[str, Any]) -> dict[tuple[Value, int], str]:
+        """The text on each operand edge of `steps`: the contribution grad × local = passed back."""
+        from .graph import DEFAULT_FMT, number_format
+
+        num = number_format(draw.get("fmt", DEFAULT_FMT))
+        return {
+            (step.node, e.index): f"{num(step.grad)}×{num(e.local)} = {num(e.contribution)}"
+            for step in steps
+            for e in step.edges
+        }
+
+    def _shared_layout(self, draw: dict[str, Any]) -> SharedLayout:
+        """The one layout of the frames drawn with options `draw`: made on first use, then kept."""
+        key = tuple(
+            sorted((k, v if isinstance(v, (str, int, float, type(None))) else id(v)) for k, v in draw.items())
+        )
+        if key not in self._layouts:
+            self._layouts[key] = SharedLayout(lambda: self._layout_source(draw))
+        return self._layouts[key]
+
+    def _layout_source(self, draw: dict[str, Any]) -> str:
+        """What the shared layout is made from: a drawing with what any frame shows, every final
+        gradient and every step's contribution on its edge, so each box and label has its room."""
+        from .graph import Overlay, draw_graph
+
+        everything = Overlay(grads=self.gradients(-1), edge_notes=self._notes(self.steps, draw))
+        return draw_graph(self.root, overlay=everything, **draw).source
 
     def save_frames(self, folder: str | Path, fmt: str = "svg", **draw: Any) -> list[Path]:
         """Write frame_000.svg, frame_001.svg, ... (or .png/.pdf) into `folder`; returns the paths."""

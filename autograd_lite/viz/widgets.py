@@ -94,13 +94,12 @@ def step_widget(root: Value | Stepper, *, interval: int = 1200, **draw: Any) -> 
     text = w.HTML()
     error = error_box()
     pictures: dict[int, str] = {}
-    layout: dict[str, str] = {}  # node id -> "x,y!": one layout for every frame (see pinned_svg)
 
     def show(k: int) -> None:
         i = k - 1
         stepper.goto(i)
         if i not in pictures:
-            pictures[i] = _svg_or_note(stepper, i, draw, layout)
+            pictures[i] = _svg_or_note(stepper, i, draw)
         picture.value = pictures[i]
         text.value = f"<pre style='line-height:1.3'>{html.escape(stepper.describe(i))}</pre>"
 
@@ -119,64 +118,15 @@ def step_widget(root: Value | Stepper, *, interval: int = 1200, **draw: Any) -> 
     return box
 
 
-def _svg_or_note(stepper: Stepper, i: int, draw: dict[str, Any], layout: dict[str, str]) -> str:
+def _svg_or_note(stepper: Stepper, i: int, draw: dict[str, Any]) -> str:
+    """Frame `i` as SVG fitted to the column; without `dot`, how to install it. The stepper's frames
+    share one layout (`Stepper.frame`), so nothing moves between steps."""
     from .graph import GraphvizNotFoundError, fit_width
 
     try:
-        if not layout:
-            layout.update(frame_layout(stepper, draw))
-        svg = pinned_svg(stepper.frame(i, **draw).source, layout)
+        return fit_width(stepper.frame(i, **draw).svg())
     except GraphvizNotFoundError as e:
         return f"<pre>{html.escape(str(e))}</pre>"
-    return fit_width(svg)
-
-
-def frame_layout(stepper: Stepper, draw: dict[str, Any]) -> dict[str, str]:
-    """Node positions (DOT ``pos`` values, in points) from one `dot` layout of the last frame.
-
-    Every gradient is known in the last frame, so its boxes are as wide as any frame's; extra space
-    between ranks leaves room for the edge labels that other frames show. Empty for drawings with
-    clusters (model boxes), which are laid out frame by frame.
-    """
-    import graphviz
-
-    from .graph import INSTALL_HINT, GraphvizNotFoundError
-
-    source = stepper.frame(len(stepper) - 1, **draw).source
-    if "subgraph cluster" in source:
-        return {}
-    spaced = source.rstrip().removesuffix("}") + "\tgraph [ranksep=0.6 nodesep=0.5]\n}\n"  # last one wins
-    try:
-        plain = graphviz.pipe("dot", "plain", spaced.encode("utf-8")).decode("utf-8")
-    except graphviz.ExecutableNotFound as e:
-        raise GraphvizNotFoundError(INSTALL_HINT) from e
-    layout = {}
-    for line in plain.splitlines():
-        parts = line.split(" ", 4)
-        if parts[0] == "node":  # node NAME X Y ... (inches)
-            layout[parts[1]] = f"{float(parts[2]) * 72:.1f},{float(parts[3]) * 72:.1f}!"
-    return layout
-
-
-def pinned_svg(source: str, layout: dict[str, str]) -> str:
-    """Draw DOT `source` with its nodes at the positions `layout` gives (``neato -n2``), as SVG.
-
-    Pinned positions make the step widget's frames share one layout: nothing moves between steps,
-    only labels, colours and gradients change. Without a layout, plain `dot` lays the frame out.
-    """
-    import graphviz
-
-    from .graph import INSTALL_HINT, GraphvizNotFoundError
-
-    try:
-        if not layout:
-            return graphviz.pipe("dot", "svg", source.encode("utf-8")).decode("utf-8")
-        pins = "".join(f'\t{name} [pos="{pos}"]\n' for name, pos in layout.items())
-        body = source.rstrip().removesuffix("}")
-        pinned = f"{body}\tsplines=true\n{pins}}}\n"
-        return graphviz.pipe("neato", "svg", pinned.encode("utf-8"), neato_no_op=2).decode("utf-8")
-    except graphviz.ExecutableNotFound as e:
-        raise GraphvizNotFoundError(INSTALL_HINT) from e
 
 
 @functools.cache
