@@ -24,17 +24,16 @@ kill at any moment leaves either the old file or the new one, never a torn one.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import secrets
 import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from ..engine.checks import is_integer, is_number, positive_int
+from ..engine.files import write_atomic
 from ..engine.value import Value
 
 __all__ = [
@@ -44,7 +43,6 @@ __all__ = [
     "MAX_DEPTH",
     "CheckpointError",
     "parameter_count",
-    "write_atomic",
     "make_state_dict",
     "check_state_dict",
     "architecture_of",
@@ -204,56 +202,6 @@ def write_json(path: str | Path, state: dict[str, Any]) -> None:
     except ValueError as e:  # a non-finite number elsewhere (metadata)
         raise CheckpointError(f"{path}: {e}") from None
     write_atomic(path, text.encode("utf-8"))
-
-
-def write_atomic(path: str | Path, data: bytes) -> None:
-    """Replace the file at `path` with `data` so that it is, at every moment, either old or new.
-
-    The bytes go to a new temporary file in the same folder (same file system), which is flushed
-    and fsynced before `os.replace` moves it over `path` in one step; the folder is fsynced after,
-    so the rename itself survives a power cut. If `path` is a symlink, the link is replaced and its
-    target left alone. On any failure (a full disk, an interrupt) the temporary file is removed and
-    `path` is untouched.
-    """
-    target = Path(path)
-    if target.is_dir() and not target.is_symlink():
-        raise IsADirectoryError(21, "Is a directory", str(path))
-    folder = target.parent
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        tmp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
-        try:
-            fd = os.open(tmp, flags, 0o666)  # the umask applies, as for any new file
-            break
-        except FileExistsError:  # pragma: no cover - 48 random bits collided
-            continue
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (POSIX; a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _refuse_constant(name: str) -> Any:

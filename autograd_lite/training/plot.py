@@ -10,11 +10,13 @@ with ``display(fig)``). Pass ``ax=`` to draw into axes you already have (e.g. fr
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..engine.checks import integer
+from ..engine.files import write_atomic
 from .callbacks import History
 from .predict import classify, decision_threshold, scores
 
@@ -47,7 +49,9 @@ def _save(fig: Any, path: str | Path | None) -> None:
     if path is not None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format="png", dpi=100)
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=100)
+        write_atomic(path, png.getvalue())  # an old plot at `path` is kept whole or replaced whole
 
 
 def _curves(ax: Any, epochs: list[int], train: list[Any], val: list[Any], what: str) -> None:

@@ -267,7 +267,8 @@ def _save_outputs(run: PreparedRun, history: History, test_acc: float | None) ->
     moved into place (each `os.replace` is atomic) and a new manifest.json with their digests is
     written last. An interrupt while the files are made leaves the previous run's set untouched.
     """
-    from ..nn.checkpoint import write_atomic, write_json
+    from ..engine.files import write_atomic
+    from ..nn.checkpoint import write_json
     from .plot import plot_decision_boundary, plot_history
 
     c = run.config

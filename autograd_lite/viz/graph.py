@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.backprop import topological_order
 from ..engine.checks import choice, fail, is_integer, positive_int
+from ..engine.files import write_atomic
 from ..engine.value import Value
 from .layout import model_parameters, neuron_homes
 
@@ -196,8 +197,10 @@ class Drawing:
 def render(graph: Drawing | Any, path: str | Path) -> Path:
     """Write `graph` (a `Drawing` or a `graphviz.Digraph`) as an image; format from the suffix.
 
-    Raises GraphvizNotFoundError (a RuntimeError) with installation instructions when the
-    `dot` program is missing, and ValueError for a suffix Graphviz cannot write.
+    The file is written atomically (`engine.files.write_atomic`): an old picture at `path` is
+    either kept whole or replaced whole. Raises GraphvizNotFoundError (a RuntimeError) with
+    installation instructions when the `dot` program is missing, and ValueError for a suffix
+    Graphviz cannot write.
     """
     import graphviz
 
@@ -215,7 +218,7 @@ def render(graph: Drawing | Any, path: str | Path) -> Path:
         except graphviz.ExecutableNotFound as e:
             raise GraphvizNotFoundError(INSTALL_HINT) from e
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    write_atomic(path, data)
     return path
 
 
