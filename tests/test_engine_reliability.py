@@ -105,6 +105,13 @@ def test_an_operation_on_numbers_only_is_a_constant() -> None:
         c.backward()
 
 
+def test_a_gradient_made_of_constants_only_is_a_leaf_that_can_be_differentiated_again() -> None:
+    x = Value(3.0)
+    (gx,) = grad(x / 2.0, [x], create_graph=True)  # 1 / 2: the numbers only, so no graph through x
+    assert isinstance(gx, Value) and gx.data == 0.5 and not gx.constant
+    assert grad(gx, [x]) == [0.0]  # d²(x/2)/dx² = 0 (torch.func.grad(torch.func.grad(f)) agrees)
+
+
 # --- item 6: create_graph=True succeeds where backward() does -------------------------------------
 
 
@@ -172,6 +179,16 @@ def test_a_rules_vjp_at_a_gradient_of_1_is_its_local_derivative(rule) -> None:
         xs = [rng.uniform(0.01, 4.0) for _ in rule.vjp]
         out = rule.forward(*xs)
         assert tuple(f(1.0, *xs, out) for f in rule.vjp) == rule.local(*xs, out)
+
+
+def test_a_node_whose_rule_has_a_vjp_keeps_its_operands_in_the_general_form() -> None:
+    """What backprop's fast path relies on: it looks for a vjp only in its general (tuple) branch."""
+    x, y = Value(2.0), Value(3.0)
+    for node in (x / y, x / 2.0, 2.0 / x, x**y, x.log(), apply(RULES["div"], x, y)):
+        assert node.rule is not None and node.rule.vjp is not None
+        assert type(node._a) is tuple and node._b is None and len(node.parents) == len(node.rule.vjp)
+    for node in (x * y, x + 2.0, x.tanh(), x**2.0):  # and the rules without one, the spelled-out forms
+        assert node.rule is not None and node.rule.vjp is None and type(node._a) is not tuple
 
 
 @pytest.mark.parametrize("mode", PATHS)

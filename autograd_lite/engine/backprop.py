@@ -204,7 +204,9 @@ def run_pass(root: Value, create_graph: bool, seed: Any = 1.0) -> tuple[list[Val
         make = type(root)
         for node in nodes:
             g = held.get(node, 0.0)
-            node.grad = make(g) if create_graph and type(g) is float else g
+            if create_graph and (type(g) is float or g.constant):  # depends on no input: a new leaf
+                g = make(g if type(g) is float else g.data)
+            node.grad = g
         return nodes, before
     before = [node.grad for node in nodes]
     if before.count(0.0) != len(before):  # not `any(before)`: a Value gradient of 0 holds a graph
@@ -244,9 +246,11 @@ def _chain_rule(root: Value) -> None:
 
     This is Kahn's second pass with the chain rule done in it: a node is taken as soon as every
     node that uses it has passed its gradient on (its `_uses` count, from `count_uses`, is back
-    to 0), so its gradient is complete. Binary, n-ary and unary nodes are spelled out because
-    this loop is most of the time `backward()` takes. A rule with a `vjp` passes its contributions
-    through `_pass_by_vjp`, exactly as `_step` does.
+    to 0), so its gradient is complete. Binary and unary nodes are spelled out because this loop
+    is most of the time `backward()` takes; every other node -- a sum, or a node whose rule has a
+    `vjp` (value.py keeps its operands in a tuple, so the spelled-out branches check nothing) --
+    takes the general branch, which passes a vjp's contributions through `_pass_by_vjp`, exactly
+    as `_step` does.
     """
     ready = [root]
     node = root
@@ -261,13 +265,9 @@ def _chain_rule(root: Value) -> None:
                 continue
             if b is not None:
                 if g != 0.0:
-                    rule = node._rule
-                    if rule.vjp is None:  # type: ignore[union-attr]
-                        da, db = rule.local(a.data, b.data, node.data)  # type: ignore[union-attr]
-                        a.grad += g * da
-                        b.grad += g * db
-                    else:
-                        _pass_by_vjp(node, g, (a, b))
+                    da, db = node._rule.local(a.data, b.data, node.data)  # type: ignore[union-attr]
+                    a.grad += g * da
+                    b.grad += g * db
                 a._uses -= 1
                 if not a._uses:
                     ready.append(a)
@@ -289,11 +289,7 @@ def _chain_rule(root: Value) -> None:
                         ready.append(p)
             else:
                 if g != 0.0:
-                    rule = node._rule
-                    if rule.vjp is None:  # type: ignore[union-attr]
-                        a.grad += g * rule.local(a.data, node.data)[0]  # type: ignore[union-attr]
-                    else:
-                        _pass_by_vjp(node, g, (a,))
+                    a.grad += g * node._rule.local(a.data, node.data)[0]  # type: ignore[union-attr]
                 a._uses -= 1
                 if not a._uses:
                     ready.append(a)

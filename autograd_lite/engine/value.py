@@ -48,6 +48,8 @@ Number = int | float
 #   one operand        _a = x,              _b = None
 #   two operands       _a = x,              _b = y
 #   any number (sum)   _a = (x1, ..., xn),  _b = None
+#   and, for a rule with a vjp (div, pow, log), always the tuple: backprop's fast path checks for a
+#   vjp only there, and multiplies by the local derivative in the two spelled-out forms above.
 
 
 class Value:
@@ -171,7 +173,7 @@ class Value:
 
     def log(self) -> Value:
         """Natural log; d/dx log x = 1/x. Raises ValueError for x <= 0."""
-        return _unary(R.LOG, self)
+        return apply(R.LOG, self)  # a rule with a vjp: the general form
 
     def tanh(self) -> Value:
         """tanh x; d/dx tanh x = 1 - tanh(x)^2."""
@@ -492,14 +494,15 @@ def apply(rule: Rule, *operands: Value | Number) -> Value:
     data = _forward(rule, *[x.data for x in xs])
     if xs[0].constant and all(x.constant for x in xs):  # numbers only: a constant, which needs no gradient
         return _constant(data, rule)
+    if rule.vjp is not None or len(xs) > 2:  # the general form (see the note on how a node keeps operands)
+        return _node(rule, data, xs, None)
     if len(xs) == 1:
         return _node(rule, data, xs[0], None)
-    if len(xs) == 2:
-        return _node(rule, data, xs[0], xs[1])
-    return _node(rule, data, xs, None)
+    return _node(rule, data, xs[0], xs[1])
 
 
 def _unary(rule: Rule, x: Value) -> Value:
+    """rule(x) for a rule without a vjp (one with a vjp goes through `apply`)."""
     return _node(rule, _forward(rule, x.data), x, None)
 
 
@@ -518,11 +521,15 @@ def _binary(rule: Rule, reflected: bool = False) -> Callable[[Value, Any], Value
             raise _not_finite_result(rule, a.data, b.data)
         return _node(rule, data, a, b)
 
-    method.__name__ = rule.name
-    method.__doc__ = (
+    def general(self: Value, other: Any) -> Value:  # a rule with a vjp: the general form, by `apply`
+        return apply(rule, other, self) if reflected else apply(rule, self, other)
+
+    chosen = method if rule.vjp is None else general
+    chosen.__name__ = rule.name
+    chosen.__doc__ = (
         f"{'other ' if reflected else 'self '}{rule.symbol} {'self' if reflected else 'other'}: {rule.doc}"
     )
-    return method
+    return chosen
 
 
 Value.__add__ = _binary(R.ADD)
