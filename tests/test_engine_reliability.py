@@ -261,6 +261,18 @@ def test_an_overflowing_derivative_of_pow_names_the_op_and_the_values(
     assert "Numerical result" not in message
 
 
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_sqrt_at_zero_says_its_derivative_is_infinite(create_graph: bool) -> None:
+    t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    t.sqrt().backward()
+    assert float(t.grad) == math.inf  # PyTorch: inf, which this engine refuses, saying why
+    with pytest.raises(
+        ZeroDivisionError,
+        match=r"sqrt node \(data=0\.0\): sqrt: its derivative 1/\(2√x\) is infinite at x = 0\.0",
+    ):
+        Value(0.0).sqrt().backward(create_graph=create_graph)
+
+
 def test_local_grads_of_a_valid_node_with_an_infinite_derivative() -> None:
     y = Value(0.0) ** 0.5  # sqrt at 0: the derivative is +inf
     assert y.local_grads == (math.inf,)

@@ -237,6 +237,13 @@ def _dpower(op: str, x: Any, n: Any) -> Any:
         ) from None
 
 
+def _dsqrt(out: Any) -> Any:
+    """d√x/dx = 1/(2√x) = 0.5/out, on floats or Values; at x = 0, where it is infinite, an error saying so."""
+    if _data(out) == 0.0:
+        raise ZeroDivisionError("sqrt: its derivative 1/(2√x) is infinite at x = 0.0")
+    return 0.5 / out
+
+
 def _dpow_base(a: Any, b: Any) -> Any:
     """d(a^b)/da = b*a^(b-1). a^0 = 1 for every a, so 0 at b = 0 (for floats; for Values only at
     a = 0, where 0^b is 1 near b = 0), rather than 0 * a^-1, which overflows for a tiny a."""
@@ -382,7 +389,7 @@ SQRT = Rule(
     "sqrt",
     "√",
     _sqrt,
-    lambda x, out: (0.5 / out,),
+    lambda x, out: (_dsqrt(out),),
     "d√x/dx = 1/(2√x); infinite at x = 0",
     lambda x, out: (f"sqrt({x})", (f"0.5 / {out}",)),
 )
