@@ -17,12 +17,13 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import os
 import sys
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
+
+from autograd_lite.engine.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -41,19 +42,9 @@ DISPLAY_PRIORITY = [
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder, fsync and os.replace."""
+    """Write a page through the package's one atomic writer (temporary file, fsync, os.replace)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o644)  # a page anyone may read, like any file the build writes
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"))
 
 
 def title_and_summary(nb: dict) -> tuple[str, str]:
@@ -132,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("*.ipynb"))
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        pages = list(pool.map(lambda p: build_page(p, args.out, args.timeout), paths))
+    # One process per notebook at a time: nbclient's kernels in threads of one process were seen to
+    # stall for minutes; separate processes keep each kernel's event loop and sockets to itself.
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        pages = list(pool.map(partial(build_page, out=args.out, timeout=args.timeout), paths))
     for page, _, _, seconds in pages:
         print(f"  {seconds:5.1f} s  {page.name}")
     index = args.out / "index.html"
